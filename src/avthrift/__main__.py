@@ -1,0 +1,3 @@
+from avthrift.entrypoints.cli.app import main
+
+main()

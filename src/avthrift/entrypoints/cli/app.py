@@ -1,0 +1,21 @@
+"""The `avthrift` command line (also `python -m avthrift`)."""
+
+from importlib.metadata import version
+
+from cyclopts import App, CycloptsError
+
+from avthrift.entrypoints.cli.db import db_app
+from avthrift.entrypoints.cli.runtime import CommandError, one_line_errors
+from avthrift.entrypoints.cli.serve import serve
+
+app = App(name="avthrift", help="AVThrift backend: HTTP server, migrations and operations.", version=version("avthrift"))
+app.command(serve)
+app.command(db_app)
+
+
+def main(tokens: list[str] | None = None) -> None:
+    with one_line_errors():
+        try:
+            app(tokens, exit_on_error=False, print_error=False)
+        except CycloptsError as error:
+            raise CommandError(" ".join(str(error).split()), 2) from None

@@ -1,0 +1,62 @@
+"""The Litestar application factory."""
+
+from importlib.metadata import version
+from typing import Any
+
+from dishka import AsyncContainer
+from dishka.integrations.litestar import DishkaRouter, LitestarProvider, setup_dishka
+from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
+from litestar.exceptions import HTTPException
+
+from avthrift.bootstrap import make_container
+from avthrift.config import Settings, load_settings
+from avthrift.entrypoints.http.health.controllers import HealthController
+from avthrift.entrypoints.http.openapi import openapi_config, swagger_assets
+from avthrift.entrypoints.http.problems import EXCEPTION_HANDLERS
+from avthrift.entrypoints.http.rate_limit import RateLimitMiddleware
+from avthrift.entrypoints.http.request_context import request_context
+from avthrift.entrypoints.logging import configure_logging
+
+MAX_BODY_BYTES = 1024 * 1024
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _require_json(request: Request[Any, Any, Any]) -> None:
+    """`415` for a body that is not JSON (`application/json` or any `+json` type)."""
+    if request.method not in _BODY_METHODS:
+        return
+    length = request.headers.get("content-length")
+    if length == "0" or (length is None and "transfer-encoding" not in request.headers):
+        return
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(status_code=415)
+
+
+def create_app(settings: Settings | None = None, container: AsyncContainer | None = None) -> Litestar:
+    """Build the app; with no arguments it reads the settings from the environment (Granian's factory)."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    container = container or make_container(settings, LitestarProvider())
+    api = DishkaRouter("/", route_handlers=[HealthController])
+    app = Litestar(
+        route_handlers=[api, swagger_assets],
+        openapi_config=openapi_config(version("avthrift")),
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[RateLimitMiddleware(settings, container)],
+        before_request=_require_json,
+        request_max_body_size=MAX_BODY_BYTES,
+        cors_config=CORSConfig(
+            allow_origins=["*"] if settings.cors_allow_all_origins else list(settings.cors_allowed_origins),
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Session-Id", "X-Request-Id"],
+            expose_headers=["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After", "Idempotency-Replayed"],
+            allow_credentials=False,
+        ),
+        logging_config=None,
+        on_shutdown=[container.close],
+        debug=False,
+    )
+    setup_dishka(container, app)
+    app.asgi_handler = request_context(app.asgi_handler, settings)
+    return app

@@ -1,0 +1,59 @@
+"""OpenAPI 3.1 document (`/api/schema/`) and a Swagger UI (`/api/docs/`) whose assets the app
+serves itself, so the docs render with no internet access."""
+
+from typing import Any, Final
+
+from litestar import MediaType, Request, Router, get
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
+
+from avthrift.entrypoints.http.rate_limit import RATE_SCOPE
+
+ASSETS: Final = "/api/docs/assets"
+DOCS_OPT: Final = {RATE_SCOPE: "docs"}
+
+
+@get("/schema", media_type=MediaType.JSON, include_in_schema=False, opt=DOCS_OPT, sync_to_thread=False)
+def openapi_schema(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, as JSON."""
+    return request.app.openapi_schema.to_schema()
+
+
+def openapi_config(version: str) -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="AVThrift API",
+        version=version,
+        description=(
+            "REST API of the AVThrift store. Errors are RFC 9457 problem documents "
+            "(`application/problem+json`) with a stable `code`. Rate-limited responses carry "
+            "`RateLimit-Policy` and `RateLimit` (IETF httpapi draft); `429` adds `Retry-After`."
+        ),
+        path="/api",
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+            }
+        ),
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/docs",
+                js_url=f"{ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' type='image/png' href='{ASSETS}/favicon-32x32.png'>",
+            )
+        ],
+        openapi_router=Router("/api", route_handlers=[openapi_schema], opt=DOCS_OPT),
+    )
+
+
+swagger_assets = create_static_files_router(
+    path=ASSETS,
+    directories=[swagger_ui_path],
+    include_in_schema=False,
+    opt=DOCS_OPT,
+    cache_control=None,
+)
