@@ -20,11 +20,9 @@ from avthrift.domain.shared.ports import (
     Clock,
     RateLimitStore,
     SchemaMigrator,
-    ServiceProbe,
     ServiceProbes,
     UnitOfWork,
 )
-
 
 
 class InfrastructureProvider(Provider):

@@ -19,7 +19,11 @@ type Profile = Literal["dev", "test", "prod"]
 type EmailBackend = Literal["console", "smtp", "file", "memory"]
 type LogFormat = Literal["console", "json"]
 
-DEV_SECRET_KEY: Final = "dev-insecure-secret-key-change-me-in-production"
+PROFILES: Final[tuple[Profile, ...]] = ("dev", "test", "prod")
+EMAIL_BACKENDS: Final[tuple[EmailBackend, ...]] = ("console", "smtp", "file", "memory")
+LOG_FORMATS: Final[tuple[LogFormat, ...]] = ("console", "json")
+
+DEV_SECRET_KEY: Final = "dev-insecure-secret-key-change-me-in-production"  # noqa: S105 - refused in prod
 MIN_PROD_SECRET_KEY_LENGTH: Final = 32
 
 PERIOD_SECONDS: Final = {"sec": 1, "min": 60, "hour": 3600, "day": 86400}
@@ -122,12 +126,12 @@ class _Env:
     def is_set(self, name: str) -> bool:
         return bool((self._values.get(name) or "").strip())
 
-    def str(self, name: str, default: str) -> str:
+    def text(self, name: str, default: str) -> str:
         value = self._values.get(name)
         return default if value is None else value.strip()
 
-    def int(self, name: str, default: int, *, minimum: int = 0) -> int:
-        raw = self.str(name, str(default))
+    def integer(self, name: str, default: int, *, minimum: int = 0) -> int:
+        raw = self.text(name, str(default))
         try:
             value = int(raw)
         except ValueError:
@@ -136,8 +140,8 @@ class _Env:
             raise ConfigError(f"{name}: must be at least {minimum}, got {value}")
         return value
 
-    def float(self, name: str, default: float) -> float:
-        raw = self.str(name, str(default))
+    def number(self, name: str, default: float) -> float:
+        raw = self.text(name, str(default))
         try:
             value = float(raw)
         except ValueError:
@@ -146,19 +150,19 @@ class _Env:
             raise ConfigError(f"{name}: must be positive, got {raw}")
         return value
 
-    def bool(self, name: str, default: bool) -> bool:
-        raw = self.str(name, "true" if default else "false").lower()
+    def boolean(self, name: str, *, default: bool) -> bool:
+        raw = self.text(name, "true" if default else "false").lower()
         if raw in _TRUE:
             return True
         if raw in _FALSE:
             return False
         raise ConfigError(f"{name}: expected true or false, got {raw!r}")
 
-    def list(self, name: str, default: str) -> tuple[str, ...]:
-        return tuple(item.strip() for item in self.str(name, default).split(",") if item.strip())
+    def csv(self, name: str, default: str) -> tuple[str, ...]:
+        return tuple(item.strip() for item in self.text(name, default).split(",") if item.strip())
 
     def choice[T: str](self, name: str, default: T, choices: tuple[T, ...]) -> T:
-        raw = self.str(name, default).lower()
+        raw = self.text(name, default).lower()
         for choice in choices:
             if raw == choice:
                 return choice
@@ -176,28 +180,28 @@ def load_settings(
     merged.update(os.environ if environ is None else environ)
     env = _Env(merged)
 
-    profile = env.choice("AVTHRIFT_ENV", "dev", ("dev", "test", "prod"))
+    profile = env.choice("AVTHRIFT_ENV", "dev", PROFILES)
     prod = profile == "prod"
     database = _database(env)
     settings = Settings(
         profile=profile,
-        debug=env.bool("DEBUG", profile == "dev"),
-        secret_key=env.str("SECRET_KEY", DEV_SECRET_KEY),
-        allowed_hosts=env.list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
-        cors_allow_all_origins=env.bool("CORS_ALLOW_ALL_ORIGINS", not prod),
-        cors_allowed_origins=env.list("CORS_ALLOWED_ORIGINS", ""),
-        secure_ssl_redirect=env.bool("SECURE_SSL_REDIRECT", prod),
-        secure_hsts_seconds=env.int("SECURE_HSTS_SECONDS", 31_536_000 if prod else 0),
+        debug=env.boolean("DEBUG", default=profile == "dev"),
+        secret_key=env.text("SECRET_KEY", DEV_SECRET_KEY),
+        allowed_hosts=env.csv("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
+        cors_allow_all_origins=env.boolean("CORS_ALLOW_ALL_ORIGINS", default=not prod),
+        cors_allowed_origins=env.csv("CORS_ALLOWED_ORIGINS", ""),
+        secure_ssl_redirect=env.boolean("SECURE_SSL_REDIRECT", default=prod),
+        secure_hsts_seconds=env.integer("SECURE_HSTS_SECONDS", 31_536_000 if prod else 0),
         trusted_proxies=_trusted_proxies(env),
         database=database,
         redis_url=_redis_url(env),
-        frontend_url=env.str("FRONTEND_URL", "http://localhost:3000").rstrip("/"),
-        cart_reservation_ttl_minutes=env.int("CART_RESERVATION_TTL_MINUTES", 30, minimum=1),
-        cart_abandon_ttl_minutes=env.int("CART_ABANDON_TTL_MINUTES", 120, minimum=1),
+        frontend_url=env.text("FRONTEND_URL", "http://localhost:3000").rstrip("/"),
+        cart_reservation_ttl_minutes=env.integer("CART_RESERVATION_TTL_MINUTES", 30, minimum=1),
+        cart_abandon_ttl_minutes=env.integer("CART_ABANDON_TTL_MINUTES", 120, minimum=1),
         email=_email(env, profile),
         throttle_rates=_throttle_rates(env),
         log_level=env.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
-        log_format=env.choice("LOG_FORMAT", "json" if prod else "console", ("console", "json")),
+        log_format=env.choice("LOG_FORMAT", "json" if prod else "console", LOG_FORMATS),
     )
     if prod:
         _check_prod(env, settings)
@@ -207,26 +211,26 @@ def load_settings(
 def _database(env: _Env) -> DatabaseSettings:
     return DatabaseSettings(
         url=_database_url(env),
-        pool_size=env.int("DATABASE_POOL_SIZE", 10, minimum=1),
-        max_overflow=env.int("DATABASE_MAX_OVERFLOW", 10),
-        pool_timeout_seconds=env.float("DATABASE_POOL_TIMEOUT", 10.0),
-        connect_timeout_seconds=env.float("DATABASE_CONNECT_TIMEOUT", 5.0),
-        statement_timeout_ms=env.int("DATABASE_STATEMENT_TIMEOUT_MS", 5000, minimum=1),
-        sqlite_busy_timeout_ms=env.int("SQLITE_BUSY_TIMEOUT_MS", 5000, minimum=1),
+        pool_size=env.integer("DATABASE_POOL_SIZE", 10, minimum=1),
+        max_overflow=env.integer("DATABASE_MAX_OVERFLOW", 10),
+        pool_timeout_seconds=env.number("DATABASE_POOL_TIMEOUT", 10.0),
+        connect_timeout_seconds=env.number("DATABASE_CONNECT_TIMEOUT", 5.0),
+        statement_timeout_ms=env.integer("DATABASE_STATEMENT_TIMEOUT_MS", 5000, minimum=1),
+        sqlite_busy_timeout_ms=env.integer("SQLITE_BUSY_TIMEOUT_MS", 5000, minimum=1),
     )
 
 
 def _database_url(env: _Env) -> str:
     if env.is_set("DATABASE_URL"):
-        return normalise_database_url(env.str("DATABASE_URL", ""))
+        return normalise_database_url(env.text("DATABASE_URL", ""))
     engine = env.choice("DATABASE_ENGINE", "sqlite", ("sqlite", "postgres"))
     if engine == "sqlite":
-        return f"sqlite+aiosqlite:///{env.str('DATABASE_NAME', 'db.sqlite3') or 'db.sqlite3'}"
-    user = quote(env.str("DATABASE_USER", "postgres"), safe="")
-    password = quote(env.str("DATABASE_PASSWORD", ""), safe="")
-    host = env.str("DATABASE_HOST", "localhost")
-    port = env.int("DATABASE_PORT", 5432, minimum=1)
-    name = env.str("DATABASE_NAME", "postgres")
+        return f"sqlite+aiosqlite:///{env.text('DATABASE_NAME', 'db.sqlite3') or 'db.sqlite3'}"
+    user = quote(env.text("DATABASE_USER", "postgres"), safe="")
+    password = quote(env.text("DATABASE_PASSWORD", ""), safe="")
+    host = env.text("DATABASE_HOST", "localhost")
+    port = env.integer("DATABASE_PORT", 5432, minimum=1)
+    name = env.text("DATABASE_NAME", "postgres")
     credentials = f"{user}:{password}" if password else user
     return f"postgresql+asyncpg://{credentials}@{host}:{port}/{name}"
 
@@ -249,7 +253,7 @@ def normalise_database_url(url: str) -> str:
 
 
 def _redis_url(env: _Env) -> str | None:
-    url = env.str("REDIS_URL", "")
+    url = env.text("REDIS_URL", "")
     if not url:
         return None
     if not url.startswith(("redis://", "rediss://", "unix://")):
@@ -258,7 +262,7 @@ def _redis_url(env: _Env) -> str | None:
 
 
 def _trusted_proxies(env: _Env) -> tuple[str, ...]:
-    proxies = env.list("TRUSTED_PROXIES", "")
+    proxies = env.csv("TRUSTED_PROXIES", "")
     for proxy in proxies:
         try:
             ipaddress.ip_network(proxy, strict=False)
@@ -268,17 +272,18 @@ def _trusted_proxies(env: _Env) -> tuple[str, ...]:
 
 
 def _email(env: _Env, profile: Profile) -> EmailSettings:
-    default_backend: EmailBackend = {"dev": "console", "test": "memory", "prod": "smtp"}[profile]
+    defaults: dict[Profile, EmailBackend] = {"dev": "console", "test": "memory", "prod": "smtp"}
+    default_backend = defaults[profile]
     return EmailSettings(
-        backend=env.choice("EMAIL_BACKEND", default_backend, ("console", "smtp", "file", "memory")),
-        host=env.str("EMAIL_HOST", "localhost"),
-        port=env.int("EMAIL_PORT", 587, minimum=1),
-        host_user=env.str("EMAIL_HOST_USER", ""),
-        host_password=env.str("EMAIL_HOST_PASSWORD", ""),
-        use_tls=env.bool("EMAIL_USE_TLS", True),
-        use_ssl=env.bool("EMAIL_USE_SSL", False),
-        file_path=env.str("EMAIL_FILE_PATH", "var/mail"),
-        default_from=env.str("DEFAULT_FROM_EMAIL", "AVThrift <noreply@example.com>"),
+        backend=env.choice("EMAIL_BACKEND", default_backend, EMAIL_BACKENDS),
+        host=env.text("EMAIL_HOST", "localhost"),
+        port=env.integer("EMAIL_PORT", 587, minimum=1),
+        host_user=env.text("EMAIL_HOST_USER", ""),
+        host_password=env.text("EMAIL_HOST_PASSWORD", ""),
+        use_tls=env.boolean("EMAIL_USE_TLS", default=True),
+        use_ssl=env.boolean("EMAIL_USE_SSL", default=False),
+        file_path=env.text("EMAIL_FILE_PATH", "var/mail"),
+        default_from=env.text("DEFAULT_FROM_EMAIL", "AVThrift <noreply@example.com>"),
     )
 
 
@@ -291,7 +296,8 @@ def parse_rate(name: str, text: str) -> Rate:
 
 def _throttle_rates(env: _Env) -> dict[str, Rate]:
     rates = {scope: parse_rate("THROTTLE_RATES", text) for scope, text in DEFAULT_THROTTLE_RATES.items()}
-    for item in env.list("THROTTLE_RATES", ""):
+    item: str
+    for item in env.csv("THROTTLE_RATES", ""):
         scope, sep, text = item.partition("=")
         scope = scope.strip()
         if not sep:

@@ -17,6 +17,6 @@ class RedisServiceProbe(ServiceProbe):
     async def is_up(self) -> bool:
         try:
             async with asyncio.timeout(self._timeout):
-                return bool(await self._redis.ping())
+                return bool(await self._redis.ping())  # type: ignore[misc]  # redis-py types ping() as sync|async
         except Exception:  # noqa: BLE001 - any failure means "not ready"
             return False

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
-def create_engine(  # noqa: PLR0913 - every knob comes from configuration
+def create_engine(
     url: str,
     *,
     pool_size: int = 10,
@@ -35,9 +35,7 @@ def create_engine(  # noqa: PLR0913 - every knob comes from configuration
     if not use_pool:
         common["poolclass"] = pool.NullPool
     if url.startswith("sqlite"):
-        engine = create_async_engine(
-            url, connect_args={"timeout": sqlite_busy_timeout_ms / 1000}, **common
-        )
+        engine = create_async_engine(url, connect_args={"timeout": sqlite_busy_timeout_ms / 1000}, **common)
         _configure_sqlite(engine, sqlite_busy_timeout_ms)
         return engine
     if use_pool:

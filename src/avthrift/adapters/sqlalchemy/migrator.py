@@ -88,8 +88,6 @@ class AlembicMigrator(SchemaMigrator):
             await engine.dispose()
 
 
-
-
 def _current_heads(connection: Connection) -> tuple[str, ...]:
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     return tuple(context.get_current_heads())

@@ -75,4 +75,3 @@ class SchemaMigrator(Protocol):
 
 
 type ServiceProbes = tuple[ServiceProbe, ...]
-

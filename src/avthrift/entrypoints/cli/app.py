@@ -8,7 +8,11 @@ from avthrift.entrypoints.cli.db import db_app
 from avthrift.entrypoints.cli.runtime import CommandError, one_line_errors
 from avthrift.entrypoints.cli.serve import serve
 
-app = App(name="avthrift", help="AVThrift backend: HTTP server, migrations and operations.", version=version("avthrift"))
+app = App(
+    name="avthrift",
+    help="AVThrift backend: HTTP server, migrations and operations.",
+    version=version("avthrift"),
+)
 app.command(serve)
 app.command(db_app)
 

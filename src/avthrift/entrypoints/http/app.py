@@ -1,5 +1,6 @@
 """The Litestar application factory."""
 
+from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any
 
@@ -8,6 +9,7 @@ from dishka.integrations.litestar import DishkaRouter, LitestarProvider, setup_d
 from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
+from litestar.types import ControllerRouterHandler
 
 from avthrift.bootstrap import make_container
 from avthrift.config import Settings, load_settings
@@ -20,6 +22,8 @@ from avthrift.entrypoints.logging import configure_logging
 
 MAX_BODY_BYTES = 1024 * 1024
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Session-Id", "X-Request-Id"]
+_RESPONSE_HEADERS = ["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After", "Idempotency-Replayed"]
 
 
 def _require_json(request: Request[Any, Any, Any]) -> None:
@@ -34,12 +38,20 @@ def _require_json(request: Request[Any, Any, Any]) -> None:
         raise HTTPException(status_code=415)
 
 
-def create_app(settings: Settings | None = None, container: AsyncContainer | None = None) -> Litestar:
-    """Build the app; with no arguments it reads the settings from the environment (Granian's factory)."""
+def create_app(
+    settings: Settings | None = None,
+    container: AsyncContainer | None = None,
+    extra_route_handlers: Sequence[ControllerRouterHandler] = (),
+) -> Litestar:
+    """Build the app; with no arguments it reads the settings from the environment (Granian's factory).
+
+    `container` replaces the default one (tests swap adapters through providers);
+    `extra_route_handlers` are mounted beside the API, with dependency injection.
+    """
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
     container = container or make_container(settings, LitestarProvider())
-    api = DishkaRouter("/", route_handlers=[HealthController])
+    api = DishkaRouter("/", route_handlers=[HealthController, *extra_route_handlers])
     app = Litestar(
         route_handlers=[api, swagger_assets],
         openapi_config=openapi_config(version("avthrift")),
@@ -49,8 +61,20 @@ def create_app(settings: Settings | None = None, container: AsyncContainer | Non
         request_max_body_size=MAX_BODY_BYTES,
         cors_config=CORSConfig(
             allow_origins=["*"] if settings.cors_allow_all_origins else list(settings.cors_allowed_origins),
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Session-Id", "X-Request-Id"],
-            expose_headers=["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After", "Idempotency-Replayed"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Session-Id",
+                "X-Request-Id",
+            ],
+            expose_headers=[
+                "X-Request-Id",
+                "RateLimit",
+                "RateLimit-Policy",
+                "Retry-After",
+                "Idempotency-Replayed",
+            ],
             allow_credentials=False,
         ),
         logging_config=None,

@@ -22,14 +22,14 @@ def _is_trusted(address: str, networks: Iterable[IPNetwork]) -> bool:
 
 def peer_is_trusted_proxy(scope: Scope, proxies: tuple[str, ...]) -> bool:
     client = scope.get("client")
-    return bool(client) and _is_trusted(client[0], trusted_networks(proxies))
+    return client is not None and _is_trusted(client[0], trusted_networks(proxies))
 
 
 def client_ip(scope: Scope, proxies: tuple[str, ...]) -> str:
     """The caller's address. `X-Forwarded-For` counts only when the peer is a trusted proxy, and
     then the right-most address not itself a trusted proxy wins (a client can prepend anything)."""
     client = scope.get("client")
-    peer = client[0] if client else "unknown"
+    peer = client[0] if client is not None else "unknown"
     networks = trusted_networks(proxies)
     if not networks or not _is_trusted(peer, networks):
         return peer

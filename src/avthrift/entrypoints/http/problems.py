@@ -10,8 +10,9 @@ from typing import Any, Final
 
 import msgspec
 from litestar import Request, Response
-from litestar.openapi import ResponseSpec
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
+from litestar.types import ExceptionHandlersMap
 
 from avthrift.domain.shared.errors import (
     ConflictError,
@@ -137,7 +138,7 @@ def _invalid_params(error: ValidationException) -> list[InvalidParam]:
     return params or [InvalidParam(name="body", reason=str(error.detail))]
 
 
-EXCEPTION_HANDLERS: Final[dict[type[Exception], Any]] = {
+EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
     DomainError: handle_domain_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

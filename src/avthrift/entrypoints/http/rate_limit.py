@@ -39,13 +39,15 @@ class RateLimitMiddleware(ASGIMiddleware):
 
     async def _get_store(self) -> RateLimitStore:
         if self._store is None:
-            self._store = await self._container.get(RateLimitStore)
+            store: RateLimitStore = await self._container.get(RateLimitStore)
+            self._store = store
+            return store
         return self._store
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        name = scope["route_handler"].opt.get(RATE_SCOPE)
+        name: str | None = scope["route_handler"].opt.get(RATE_SCOPE)
         rate = self._settings.throttle_rates.get(name) if name else None
-        if rate is None:
+        if name is None or rate is None:
             await next_app(scope, receive, send)
             return
         store = await self._get_store()

@@ -11,6 +11,7 @@ from typing import Any
 
 import structlog
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from avthrift.config import Settings
@@ -26,9 +27,9 @@ def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     # Django's ALLOWED_HOSTS semantics: exact names, ".example.com" for a domain and its subdomains, "*".
     name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     name = name.lower()
-    for pattern in allowed:
-        pattern = pattern.lower()
-        if pattern == "*" or name == pattern:
+    for allowed_name in allowed:
+        pattern = allowed_name.lower()
+        if pattern in ("*", name):
             return True
         if pattern.startswith(".") and (name.endswith(pattern) or name == pattern[1:]):
             return True
@@ -57,7 +58,10 @@ async def _send_problem(send: Send, status: int, code: str, detail: str) -> None
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(response.content)).encode())],
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(response.content)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": response.content, "more_body": False})
@@ -88,7 +92,7 @@ def request_context(app: ASGIApp, settings: Settings) -> ASGIApp:
         )
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         started = time.perf_counter()

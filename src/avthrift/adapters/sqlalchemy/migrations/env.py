@@ -6,6 +6,7 @@ from typing import cast
 from advanced_alchemy.alembic.commands import AlembicCommandConfig
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from avthrift.adapters.sqlalchemy.rows import metadata
 
@@ -26,9 +27,12 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    async with config.engine.connect() as connection:
+    engine = config.engine
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("AlembicMigrator hands over an AsyncEngine")
+    async with engine.connect() as connection:
         await connection.run_sync(_run)
-    await config.engine.dispose()
+    await engine.dispose()
 
 
 if context.is_offline_mode():

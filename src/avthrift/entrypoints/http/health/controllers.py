@@ -28,7 +28,9 @@ class HealthController(Controller):
     async def ready(self, probes: FromDishka[ServiceProbes]) -> Response[Readiness]:
         """`200` when the database (and Redis, when configured) answer; `503` naming the failed check."""
         results = await asyncio.gather(*(probe.is_up() for probe in probes))
-        checks = {probe.name: ("ok" if up else "unavailable") for probe, up in zip(probes, results, strict=True)}
+        checks = {
+            probe.name: ("ok" if up else "unavailable") for probe, up in zip(probes, results, strict=True)
+        }
         ok = all(results)
         return Response(
             Readiness(status="ok" if ok else "unavailable", checks=checks),  # type: ignore[arg-type]

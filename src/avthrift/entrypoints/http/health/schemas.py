@@ -11,6 +11,4 @@ class Liveness(msgspec.Struct, frozen=True, kw_only=True):
 
 class Readiness(msgspec.Struct, frozen=True, kw_only=True):
     status: CheckState
-    checks: dict[str, CheckState] = msgspec.field(
-        default_factory=dict
-    )
+    checks: dict[str, CheckState] = msgspec.field(default_factory=dict)
