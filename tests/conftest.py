@@ -76,12 +76,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 
 
 @pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
+async def redis_url() -> str:
     """The test Redis database, emptied before the test."""
     client = Redis.from_url(REDIS_URL)
     await client.flushdb()
     await client.aclose()
-    yield REDIS_URL
+    return REDIS_URL
 
 
 def make_settings(**overrides: str) -> Settings:
