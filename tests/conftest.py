@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from redis.asyncio import Redis
+from redis import Redis as SyncRedis
 
 from avthrift.bootstrap import make_migrator
 from avthrift.config import Settings, load_settings
@@ -76,11 +76,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 
 
 @pytest.fixture
-async def redis_url() -> str:
+def redis_url() -> str:
     """The test Redis database, emptied before the test."""
-    client = Redis.from_url(REDIS_URL)
-    await client.flushdb()
-    await client.aclose()
+    with SyncRedis.from_url(REDIS_URL) as client:
+        client.flushdb()
     return REDIS_URL
 
 

@@ -74,9 +74,9 @@ class AlembicMigrator(SchemaMigrator):
         """Revisions the database is at (empty before the first upgrade)."""
         return asyncio.run(self._run(_current_heads))
 
-    def drift(self) -> list[object]:
+    def drift(self) -> list[str]:
         """Differences between the table definitions and the migrated database (empty: no drift)."""
-        return asyncio.run(self._run(_compare))
+        return [str(diff) for diff in asyncio.run(self._run(_compare))]
 
     async def _run[T](self, fn: Callable[[Connection], T]) -> T:
         engine = self._engine()

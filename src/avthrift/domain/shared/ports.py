@@ -73,5 +73,13 @@ class SchemaMigrator(Protocol):
 
     def heads(self) -> tuple[str, ...]: ...
 
+    def revisions(self) -> list[str]:
+        """Every revision, oldest first."""
+        ...
+
+    def drift(self) -> list[str]:
+        """Differences between the table definitions and the database; empty when in step."""
+        ...
+
 
 type ServiceProbes = tuple[ServiceProbe, ...]

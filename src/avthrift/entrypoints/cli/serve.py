@@ -4,8 +4,19 @@ from granian.constants import Interfaces, Loops
 from avthrift.bootstrap import make_migrator
 from avthrift.config import load_settings
 from avthrift.entrypoints.cli.runtime import CommandError
+from avthrift.entrypoints.logging import configure_logging
 
 APP_FACTORY = "avthrift.entrypoints.http.app:create_app"
+
+# Granian's own lines go through the root handler set up by `configure_logging` (JSON in prod).
+GRANIAN_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {
+        "_granian": {"handlers": [], "propagate": True},
+        "granian.access": {"handlers": [], "propagate": True},
+    },
+}
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
@@ -27,6 +38,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> Non
     if workers < 1:
         raise CommandError(f"--workers must be at least 1, got {workers}", 2)
     settings = load_settings()  # validate before any worker starts
+    configure_logging(settings.log_level, settings.log_format)
     if settings.profile == "dev" and settings.database.is_sqlite:
         make_migrator(settings).upgrade()
     Granian(
@@ -37,5 +49,6 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> Non
         workers=workers,
         loop=Loops.uvloop,
         factory=True,
-        log_access=False,
+        log_access=False,  # the app writes its own access line, with the request id
+        log_dictconfig=GRANIAN_LOGGING,
     ).serve()

@@ -4,10 +4,13 @@ serves itself, so the docs render with no internet access."""
 from typing import Any, Final
 
 from litestar import MediaType, Request, Router, get
+from litestar._openapi.plugin import handle_schema_path_not_found
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.routes import BaseRoute
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 from swagger_ui_bundle import swagger_ui_path
 
 from avthrift.entrypoints.http.rate_limit import RATE_SCOPE
@@ -20,6 +23,16 @@ DOCS_OPT: Final = {RATE_SCOPE: "docs"}
 def openapi_schema(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The OpenAPI 3.1 document, as JSON."""
     return request.app.openapi_schema.to_schema()
+
+
+class _DocsRouter(Router):
+    """Litestar adds an HTML 404 page for unknown paths under the docs root; here an unknown path is
+    a problem+json 404 like everywhere else (contract §1), so that handler is never registered."""
+
+    def register(self, value: ControllerRouterHandler) -> list[BaseRoute]:
+        if getattr(value, "fn", None) is handle_schema_path_not_found:
+            return []
+        return super().register(value)
 
 
 def openapi_config(version: str) -> OpenAPIConfig:
@@ -46,7 +59,9 @@ def openapi_config(version: str) -> OpenAPIConfig:
                 favicon=f"<link rel='icon' type='image/png' href='{ASSETS}/favicon-32x32.png'>",
             )
         ],
-        openapi_router=Router("/api", route_handlers=[openapi_schema], opt=DOCS_OPT),
+        openapi_router=_DocsRouter(
+            "/api", route_handlers=[openapi_schema], opt=DOCS_OPT, include_in_schema=False
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
@@ -116,6 +116,8 @@ def handle_http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Re
             headers=headers,
             invalid_params=_invalid_params(error),
         )
+    if isinstance(error.__cause__, SerializationException):
+        return problem_response(400, "malformed_json", f"JSON parse error - {error.detail}", headers=headers)
     detail = error.detail if error.detail and error.detail != HTTPStatus(status).phrase else default_detail
     if status >= 500:  # noqa: PLR2004 - never echo a server-side message
         detail = default_detail

@@ -1,0 +1,115 @@
+"""The `avthrift` command line, run as a real process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from avthrift.adapters.sqlalchemy.migrator import SCRIPT_LOCATION
+
+
+def run(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AVTHRIFT_", "DATABASE_", "REDIS_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "avthrift", *args],
+        cwd=cwd,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], exit_code: int, text: str) -> None:
+    assert result.returncode == exit_code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("avthrift: error: ")
+    assert text in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    url: str = request.getfixturevalue("empty_postgres_database")
+    return url
+
+
+def test_db_upgrade_current_downgrade(tmp_path: Path, empty_database: str) -> None:
+    env = {"DATABASE_URL": empty_database}
+    assert run(tmp_path, "db", "current", **env).stdout.startswith("Database at base: behind")
+    upgraded = run(tmp_path, "db", "upgrade", **env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stdout.strip() == "Database upgraded to head."
+    assert run(tmp_path, "db", "current", **env).stdout.strip().endswith(": up to date.")
+    downgraded = run(tmp_path, "db", "downgrade", "base", **env)
+    assert downgraded.returncode == 0, downgraded.stderr
+    assert run(tmp_path, "db", "current", **env).stdout.startswith("Database at base: behind")
+
+
+def test_db_revision_writes_the_next_numbered_script(tmp_path: Path) -> None:
+    before = set(SCRIPT_LOCATION.joinpath("versions").glob("*.py"))
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'rev.sqlite3'}"}
+    try:
+        result = run(tmp_path, "db", "revision", "-m", "probe change", "--empty", **env)
+        assert result.returncode == 0, result.stderr
+        created = set(SCRIPT_LOCATION.joinpath("versions").glob("*.py")) - before
+        assert len(created) == 1
+        (script,) = created
+        number = len(before) + 1
+        assert script.name == f"{number:04d}_probe_change.py"
+        assert (
+            f'revision = "{number:04d}"' in script.read_text()
+            or f"revision = '{number:04d}'" in script.read_text()
+        )
+    finally:
+        for path in set(SCRIPT_LOCATION.joinpath("versions").glob("*.py")) - before:
+            path.unlink()
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0
+    assert "serve" in result.stdout
+    assert "db" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["nope"], 'Unknown command "nope"'),
+        (["db", "upgrade", "--bogus"], "Unknown option: --bogus"),
+        (["serve", "--workers", "x"], "--workers"),
+        (["serve", "--port", "70000"], "--port must be between 1 and 65535"),
+        (["serve", "--workers", "0"], "--workers must be at least 1"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(tmp_path: Path, args: list[str], text: str) -> None:
+    assert_one_line_error(run(tmp_path, *args), 2, text)
+
+
+def test_bad_setting_names_the_variable(tmp_path: Path) -> None:
+    result = run(tmp_path, "db", "current", DATABASE_ENGINE="postgres", DATABASE_PORT="abc")
+    assert_one_line_error(result, 2, "DATABASE_PORT: expected a whole number, got 'abc'")
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "current"]])
+def test_unreachable_database_gives_one_line_and_exit_1(tmp_path: Path, command: list[str]) -> None:
+    result = run(
+        tmp_path,
+        *command,
+        DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere",
+        AVTHRIFT_ENV="dev",
+        DATABASE_CONNECT_TIMEOUT="2",
+    )
+    assert_one_line_error(result, 1, "The database is unavailable.")
+
+
+def test_serve_in_dev_on_an_unwritable_sqlite_path_fails_cleanly(tmp_path: Path) -> None:
+    result = run(tmp_path, "serve", DATABASE_URL="sqlite:////nonexistent-dir/x/db.sqlite3")
+    assert_one_line_error(result, 1, "The database is unavailable.")
