@@ -274,14 +274,18 @@ def _trusted_proxies(env: _Env) -> tuple[str, ...]:
 def _email(env: _Env, profile: Profile) -> EmailSettings:
     defaults: dict[Profile, EmailBackend] = {"dev": "console", "test": "memory", "prod": "smtp"}
     default_backend = defaults[profile]
+    use_ssl = env.boolean("EMAIL_USE_SSL", default=False)
+    use_tls = env.boolean("EMAIL_USE_TLS", default=not use_ssl)
+    if use_ssl and use_tls:
+        raise ConfigError("EMAIL_USE_TLS: cannot be true together with EMAIL_USE_SSL (pick one)")
     return EmailSettings(
         backend=env.choice("EMAIL_BACKEND", default_backend, EMAIL_BACKENDS),
         host=env.text("EMAIL_HOST", "localhost"),
         port=env.integer("EMAIL_PORT", 587, minimum=1),
         host_user=env.text("EMAIL_HOST_USER", ""),
         host_password=env.text("EMAIL_HOST_PASSWORD", ""),
-        use_tls=env.boolean("EMAIL_USE_TLS", default=True),
-        use_ssl=env.boolean("EMAIL_USE_SSL", default=False),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
         file_path=env.text("EMAIL_FILE_PATH", "var/mail"),
         default_from=env.text("DEFAULT_FROM_EMAIL", "AVThrift <noreply@example.com>"),
     )

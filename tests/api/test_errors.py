@@ -157,6 +157,16 @@ async def test_unexpected_exceptions_reveal_nothing(probe_client: Any) -> None:
     assert "Traceback" not in response.text
 
 
+async def test_debug_mode_reveals_nothing_either(settings_factory: SettingsFactory) -> None:
+    app = create_app(settings_factory(DEBUG="true"), extra_route_handlers=[crash])
+    async with AsyncTestClient(app, base_url=BASE_URL) as client:
+        response = await client.get("/probe/crash")
+    body = assert_problem(response, 500, "internal_error")
+    assert "SELECT" not in response.text
+    assert "Traceback" not in response.text
+    assert body["detail"] == "An unexpected error occurred."
+
+
 async def test_disallowed_host_is_a_problem(client: Any) -> None:
     response = await client.get("/health/", headers={"host": "evil.example"})
     assert_problem(response, 400, "invalid_host")

@@ -174,5 +174,13 @@ def test_prod_refuses_the_dev_secret_key_when_unset() -> None:
     assert error_of(**environ) == "SECRET_KEY: prod needs a random value of at least 32 characters"
 
 
+def test_implicit_tls_turns_starttls_off_and_both_together_are_refused() -> None:
+    ssl_only = load_settings({"EMAIL_USE_SSL": "true"}, env_file=None).email
+    assert (ssl_only.use_ssl, ssl_only.use_tls) == (True, False)
+    assert error_of(EMAIL_USE_SSL="true", EMAIL_USE_TLS="true") == (
+        "EMAIL_USE_TLS: cannot be true together with EMAIL_USE_SSL (pick one)"
+    )
+
+
 def test_test_profile_uses_the_memory_mail_backend() -> None:
     assert load_settings({"AVTHRIFT_ENV": "test"}, env_file=None).email.backend == "memory"

@@ -79,7 +79,7 @@ def create_app(
         ),
         logging_config=None,
         on_shutdown=[container.close],
-        debug=False,
+        debug=settings.debug,
     )
     setup_dishka(container, app)
     app.asgi_handler = request_context(app.asgi_handler, settings)
