@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis import Redis as SyncRedis
 
-from avthrift.bootstrap import make_migrator
+from avthrift.adapters.sqlalchemy.migrator import AlembicMigrator
 from avthrift.config import Settings, load_settings
 from avthrift.entrypoints.http.app import create_app
 
@@ -43,7 +43,7 @@ def postgres_database() -> Iterator[str]:
     name = f"avthrift_test_{uuid.uuid4().hex[:12]}"
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     url = _pg_url(name)
-    make_migrator(make_settings(DATABASE_URL=url)).upgrade()
+    AlembicMigrator(url).upgrade()
     yield url
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -60,7 +60,7 @@ def empty_postgres_database() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
-    make_migrator(make_settings(DATABASE_URL=f"sqlite+aiosqlite:///{path}")).upgrade()
+    AlembicMigrator(f"sqlite+aiosqlite:///{path}").upgrade()
     return path
 
 

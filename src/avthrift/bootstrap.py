@@ -73,7 +73,7 @@ class InfrastructureProvider(Provider):
 
     @provide(scope=Scope.APP)
     def migrator(self, settings: Settings) -> SchemaMigrator:
-        return make_migrator(settings)
+        return AlembicMigrator(settings.database.url)
 
     @provide(scope=Scope.REQUEST)
     async def session(self, factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
@@ -83,11 +83,6 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.REQUEST)
     def unit_of_work(self, session: AsyncSession) -> UnitOfWork:
         return SqlAlchemyUnitOfWork(session)
-
-
-def make_migrator(settings: Settings) -> SchemaMigrator:
-    """Migrations run outside any event loop (CLI, `serve` start-up), so they skip the container."""
-    return AlembicMigrator(settings.database.url)
 
 
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:

@@ -112,4 +112,4 @@ def test_unreachable_database_gives_one_line_and_exit_1(tmp_path: Path, command:
 
 def test_serve_in_dev_on_an_unwritable_sqlite_path_fails_cleanly(tmp_path: Path) -> None:
     result = run(tmp_path, "serve", DATABASE_URL="sqlite:////nonexistent-dir/x/db.sqlite3")
-    assert_one_line_error(result, 1, "The database is unavailable.")
+    assert_one_line_error(result, 1, "The database is unavailable: no folder /nonexistent-dir/x.")

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from avthrift.bootstrap import make_migrator
+from avthrift.adapters.sqlalchemy.migrator import AlembicMigrator
 from avthrift.domain.shared.errors import ServiceUnavailableError
 from avthrift.domain.shared.ports import SchemaMigrator
-from tests.conftest import make_settings
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -20,7 +19,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def migrator_for(url: str) -> SchemaMigrator:
-    return make_migrator(make_settings(DATABASE_URL=url))
+    return AlembicMigrator(url)
 
 
 def test_there_is_exactly_one_head() -> None:

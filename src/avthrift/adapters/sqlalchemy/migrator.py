@@ -13,12 +13,13 @@ from advanced_alchemy.extensions.litestar import AlembicAsyncConfig, SQLAlchemyA
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from avthrift.adapters.sqlalchemy.engine import create_engine
 from avthrift.adapters.sqlalchemy.errors import translate_errors
 from avthrift.adapters.sqlalchemy.rows import metadata
+from avthrift.domain.shared.errors import ServiceUnavailableError
 from avthrift.domain.shared.ports import SchemaMigrator
 
 SCRIPT_LOCATION = Path(__file__).with_name("migrations")
@@ -32,6 +33,12 @@ class AlembicMigrator(SchemaMigrator):
         self._url = url
 
     def _engine(self) -> AsyncEngine:
+        url = make_url(self._url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            # Refuse up front: aiosqlite reports a failed open from its thread after the loop closed.
+            folder = Path(str(url.database)).parent
+            if not folder.is_dir():
+                raise ServiceUnavailableError(f"The database is unavailable: no folder {folder}.")
         return create_engine(self._url, use_pool=False)
 
     def _commands(self, engine: AsyncEngine) -> AlembicCommands:

@@ -1,11 +1,14 @@
 """What every command shares: settings, the container, and turning failures into one line."""
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import NoReturn
 
-from avthrift.config import ConfigError
+from dishka import AsyncContainer
+
+from avthrift.bootstrap import make_container
+from avthrift.config import ConfigError, load_settings
 from avthrift.domain.shared.errors import DomainError
 
 
@@ -33,3 +36,13 @@ def one_line_errors() -> Iterator[None]:
         fail(str(error), error.exit_code)
     except DomainError as error:
         fail(error.detail)
+
+
+@asynccontextmanager
+async def app_container() -> AsyncIterator[AsyncContainer]:
+    """The application's container, built from the environment, closed when the command ends."""
+    container = make_container(load_settings())
+    try:
+        yield container
+    finally:
+        await container.close()

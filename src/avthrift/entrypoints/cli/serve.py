@@ -1,8 +1,10 @@
+import asyncio
+
 from granian import Granian
 from granian.constants import Interfaces, Loops
 
-from avthrift.bootstrap import make_migrator
 from avthrift.config import load_settings
+from avthrift.entrypoints.cli.db import schema_migrator
 from avthrift.entrypoints.cli.runtime import CommandError
 from avthrift.entrypoints.logging import configure_logging
 
@@ -17,6 +19,10 @@ GRANIAN_LOGGING = {
         "granian.access": {"handlers": [], "propagate": True},
     },
 }
+
+
+async def _upgrade_schema() -> None:
+    await asyncio.to_thread((await schema_migrator()).upgrade)
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
@@ -40,7 +46,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> Non
     settings = load_settings()  # validate before any worker starts
     configure_logging(settings.log_level, settings.log_format)
     if settings.profile == "dev" and settings.database.is_sqlite:
-        make_migrator(settings).upgrade()
+        asyncio.run(_upgrade_schema())
     Granian(
         APP_FACTORY,
         address=host,
