@@ -28,7 +28,8 @@ def configure_logging(level: str, fmt: LogFormat) -> None:
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        # Drops calls below `level` before any processor runs (the access line is on every request).
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)

@@ -26,7 +26,7 @@ _REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Sessi
 _RESPONSE_HEADERS = ["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After", "Idempotency-Replayed"]
 
 
-def _require_json(request: Request[Any, Any, Any]) -> None:
+async def _require_json(request: Request[Any, Any, Any]) -> None:
     """`415` for a body that is not JSON (`application/json` or any `+json` type)."""
     if request.method not in _BODY_METHODS:
         return

@@ -3,6 +3,7 @@ serves itself, so the docs render with no internet access."""
 
 from typing import Any, Final
 
+import msgspec
 from litestar import MediaType, Request, Router, get
 from litestar._openapi.plugin import handle_schema_path_not_found
 from litestar.openapi import OpenAPIConfig
@@ -20,9 +21,13 @@ DOCS_OPT: Final = {RATE_SCOPE: "docs"}
 
 
 @get("/schema", media_type=MediaType.JSON, include_in_schema=False, opt=DOCS_OPT, sync_to_thread=False)
-def openapi_schema(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The OpenAPI 3.1 document, as JSON."""
-    return request.app.openapi_schema.to_schema()
+def openapi_schema(request: Request[Any, Any, Any]) -> bytes:
+    """The OpenAPI 3.1 document, as JSON (encoded once per process: the routes never change)."""
+    state = request.app.state
+    if "openapi_json" not in state:
+        state.openapi_json = msgspec.json.encode(request.app.openapi_schema.to_schema())
+    encoded: bytes = state.openapi_json
+    return encoded
 
 
 class _DocsRouter(Router):
