@@ -1,21 +1,62 @@
 """Composition root: binds every port to its adapter. The only module that imports adapters."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
-from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
+from dishka import (
+    AsyncContainer,
+    Provider,
+    Scope,
+    from_context,
+    make_async_container,
+    provide,
+    provide_all,
+)
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from avthrift.adapters.clock import SystemClock
+from avthrift.adapters.email.console import ConsoleEmailSender
+from avthrift.adapters.email.file import FileEmailSender
+from avthrift.adapters.email.memory import MemoryEmailSender
+from avthrift.adapters.email.smtp import SmtpEmailSender
 from avthrift.adapters.memory.rate_limit import MemoryRateLimitStore
 from avthrift.adapters.redis.client import create_redis
 from avthrift.adapters.redis.probe import RedisServiceProbe
 from avthrift.adapters.redis.rate_limit import RedisRateLimitStore
+from avthrift.adapters.security.argon2_hasher import Argon2PasswordHasher
+from avthrift.adapters.security.jwt_issuer import JwtTokenIssuer
+from avthrift.adapters.security.link_tokens import HmacLinkTokens
 from avthrift.adapters.sqlalchemy.engine import create_engine
 from avthrift.adapters.sqlalchemy.migrator import AlembicMigrator
 from avthrift.adapters.sqlalchemy.probe import SqlAlchemyServiceProbe
+from avthrift.adapters.sqlalchemy.repositories.refresh_tokens import SqlAlchemyRefreshTokenStore
+from avthrift.adapters.sqlalchemy.repositories.users import SqlAlchemyUserRepository
 from avthrift.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from avthrift.config import Settings
+from avthrift.config import EmailSettings, Settings
+from avthrift.domain.identity.links import IdentityPolicy
+from avthrift.domain.identity.ports import (
+    LinkTokens,
+    PasswordHasher,
+    RefreshTokenStore,
+    TokenIssuer,
+    UserRepository,
+)
+from avthrift.domain.identity.use_cases.account import (
+    ConfirmEmailChange,
+    GetAccount,
+    RequestEmailChange,
+    UpdateProfile,
+)
+from avthrift.domain.identity.use_cases.passwords import ChangePassword, RequestPasswordReset, ResetPassword
+from avthrift.domain.identity.use_cases.registration import (
+    ConfirmEmail,
+    CreateUser,
+    Register,
+    RequestEmailVerification,
+)
+from avthrift.domain.identity.use_cases.sessions import RefreshTokens, SignIn, SignOut, VerifyToken
+from avthrift.domain.shared.email import EmailSender
 from avthrift.domain.shared.ports import (
     Clock,
     RateLimitStore,
@@ -85,6 +126,86 @@ class InfrastructureProvider(Provider):
         return SqlAlchemyUnitOfWork(session)
 
 
+def make_email_sender(settings: EmailSettings) -> EmailSender:
+    if settings.backend == "smtp":
+        return SmtpEmailSender(
+            host=settings.host,
+            port=settings.port,
+            username=settings.host_user,
+            password=settings.host_password,
+            use_tls=settings.use_tls,
+            use_ssl=settings.use_ssl,
+            sender=settings.default_from,
+        )
+    if settings.backend == "file":
+        return FileEmailSender(settings.file_path, settings.default_from)
+    if settings.backend == "memory":
+        return MemoryEmailSender()
+    return ConsoleEmailSender(settings.default_from)
+
+
+class IdentityProvider(Provider):
+    """Accounts, tokens and mail."""
+
+    @provide(scope=Scope.APP)
+    def hasher(self, settings: Settings) -> Iterator[PasswordHasher]:
+        hasher = Argon2PasswordHasher(max_concurrent=settings.auth.password_hash_concurrency)
+        yield hasher
+        hasher.close()
+
+    @provide(scope=Scope.APP)
+    def token_issuer(self, settings: Settings) -> TokenIssuer:
+        auth = settings.auth
+        return JwtTokenIssuer(
+            secret=settings.secret_key,
+            issuer=auth.jwt_issuer,
+            audience=auth.jwt_audience,
+            access_ttl=timedelta(minutes=auth.access_token_ttl_minutes),
+            refresh_ttl=timedelta(hours=auth.refresh_token_ttl_hours),
+        )
+
+    @provide(scope=Scope.APP)
+    def link_tokens(self, settings: Settings) -> LinkTokens:
+        return HmacLinkTokens(settings.secret_key)
+
+    @provide(scope=Scope.APP)
+    def policy(self, settings: Settings) -> IdentityPolicy:
+        auth = settings.auth
+        return IdentityPolicy(
+            frontend_url=settings.frontend_url,
+            reset_ttl=timedelta(minutes=auth.password_reset_ttl_minutes),
+            verify_ttl=timedelta(hours=auth.email_verification_ttl_hours),
+            change_ttl=timedelta(hours=auth.email_change_ttl_hours),
+        )
+
+    @provide(scope=Scope.APP)
+    def email_sender(self, settings: Settings) -> EmailSender:
+        return make_email_sender(settings.email)
+
+    users = provide(SqlAlchemyUserRepository, scope=Scope.REQUEST, provides=UserRepository)
+    refresh_tokens = provide(SqlAlchemyRefreshTokenStore, scope=Scope.REQUEST, provides=RefreshTokenStore)
+    use_cases = provide_all(
+        SignIn,
+        RefreshTokens,
+        VerifyToken,
+        SignOut,
+        CreateUser,
+        Register,
+        RequestEmailVerification,
+        ConfirmEmail,
+        RequestPasswordReset,
+        ResetPassword,
+        ChangePassword,
+        GetAccount,
+        UpdateProfile,
+        RequestEmailChange,
+        ConfirmEmailChange,
+        scope=Scope.REQUEST,
+    )
+
+
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
     """The container shared by the HTTP app, the CLI and the worker; `providers` add or override."""
-    return make_async_container(InfrastructureProvider(), *providers, context={Settings: settings})
+    return make_async_container(
+        InfrastructureProvider(), IdentityProvider(), *providers, context={Settings: settings}
+    )

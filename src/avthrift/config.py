@@ -96,6 +96,17 @@ class EmailSettings(msgspec.Struct, frozen=True, kw_only=True):
     default_from: str
 
 
+class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
+    access_token_ttl_minutes: int
+    refresh_token_ttl_hours: int
+    jwt_issuer: str
+    jwt_audience: str
+    password_reset_ttl_minutes: int
+    email_verification_ttl_hours: int
+    email_change_ttl_hours: int
+    password_hash_concurrency: int
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     profile: Profile
     debug: bool
@@ -112,6 +123,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cart_reservation_ttl_minutes: int
     cart_abandon_ttl_minutes: int
     email: EmailSettings
+    auth: AuthSettings
     throttle_rates: dict[str, Rate]
     log_level: str
     log_format: LogFormat
@@ -199,6 +211,7 @@ def load_settings(
         cart_reservation_ttl_minutes=env.integer("CART_RESERVATION_TTL_MINUTES", 30, minimum=1),
         cart_abandon_ttl_minutes=env.integer("CART_ABANDON_TTL_MINUTES", 120, minimum=1),
         email=_email(env, profile),
+        auth=_auth(env),
         throttle_rates=_throttle_rates(env),
         log_level=env.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
         log_format=env.choice("LOG_FORMAT", "json" if prod else "console", LOG_FORMATS),
@@ -288,6 +301,19 @@ def _email(env: _Env, profile: Profile) -> EmailSettings:
         use_ssl=use_ssl,
         file_path=env.text("EMAIL_FILE_PATH", "var/mail"),
         default_from=env.text("DEFAULT_FROM_EMAIL", "AVThrift <noreply@example.com>"),
+    )
+
+
+def _auth(env: _Env) -> AuthSettings:
+    return AuthSettings(
+        access_token_ttl_minutes=env.integer("ACCESS_TOKEN_TTL_MINUTES", 15, minimum=1),
+        refresh_token_ttl_hours=env.integer("REFRESH_TOKEN_TTL_HOURS", 24, minimum=1),
+        jwt_issuer=env.text("JWT_ISSUER", "avthrift") or "avthrift",
+        jwt_audience=env.text("JWT_AUDIENCE", "avthrift-api") or "avthrift-api",
+        password_reset_ttl_minutes=env.integer("PASSWORD_RESET_TTL_MINUTES", 60, minimum=1),
+        email_verification_ttl_hours=env.integer("EMAIL_VERIFICATION_TTL_HOURS", 72, minimum=1),
+        email_change_ttl_hours=env.integer("EMAIL_CHANGE_TTL_HOURS", 24, minimum=1),
+        password_hash_concurrency=env.integer("PASSWORD_HASH_CONCURRENCY", 2, minimum=1),
     )
 
 

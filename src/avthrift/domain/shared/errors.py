@@ -43,3 +43,8 @@ class ServiceUnavailableError(DomainError):
 
     code = "service_unavailable"
     default_detail = "A backing service is unavailable."
+
+
+def field_error(field: str, reason: str) -> InvalidInputError:
+    """A `400` naming the offending field, shaped like framework validation errors."""
+    return InvalidInputError(reason, invalid_params=[{"name": field, "reason": reason}])

@@ -13,10 +13,12 @@ from litestar.types import ControllerRouterHandler
 
 from avthrift.bootstrap import make_container
 from avthrift.config import Settings, load_settings
+from avthrift.entrypoints.http.auth import BearerAuthMiddleware
 from avthrift.entrypoints.http.health.controllers import HealthController
-from avthrift.entrypoints.http.openapi import openapi_config, swagger_assets
+from avthrift.entrypoints.http.identity.controllers import AccountController, AuthController
+from avthrift.entrypoints.http.openapi import StrictStructSchemaPlugin, openapi_config, swagger_assets
 from avthrift.entrypoints.http.problems import EXCEPTION_HANDLERS
-from avthrift.entrypoints.http.rate_limit import RateLimitMiddleware
+from avthrift.entrypoints.http.rate_limit import RateLimitMiddleware, RateLimitProvider
 from avthrift.entrypoints.http.request_context import request_context
 from avthrift.entrypoints.logging import configure_logging
 
@@ -38,6 +40,17 @@ async def _require_json(request: Request[Any, Any, Any]) -> None:
         raise HTTPException(status_code=415)
 
 
+def _fix_options_allow(app: Litestar) -> None:
+    """Litestar's automatic OPTIONS handler lists the methods of the route object it was created
+    with; when a router's routes are merged into the app's, that object misses methods registered
+    later (GET + PATCH on one path answer `Allow: GET, OPTIONS`). Point each at its final route."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            closure: tuple[Any, ...] = getattr(handler.fn, "__closure__", None) or ()
+            if handler.handler_name == "options_handler" and len(closure) == 1:
+                closure[0].cell_contents = route
+
+
 def create_app(
     settings: Settings | None = None,
     container: AsyncContainer | None = None,
@@ -50,13 +63,16 @@ def create_app(
     """
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    container = container or make_container(settings, LitestarProvider())
-    api = DishkaRouter("/", route_handlers=[HealthController, *extra_route_handlers])
+    container = container or make_container(settings, LitestarProvider(), RateLimitProvider())
+    api = DishkaRouter(
+        "/", route_handlers=[HealthController, AuthController, AccountController, *extra_route_handlers]
+    )
     app = Litestar(
         route_handlers=[api, swagger_assets],
         openapi_config=openapi_config(version("avthrift")),
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RateLimitMiddleware(settings, container)],
+        middleware=[BearerAuthMiddleware(container), RateLimitMiddleware(settings, container)],
+        plugins=[StrictStructSchemaPlugin()],
         before_request=_require_json,
         request_max_body_size=MAX_BODY_BYTES,
         cors_config=CORSConfig(
@@ -81,6 +97,7 @@ def create_app(
         on_shutdown=[container.close],
         debug=settings.debug,
     )
+    _fix_options_allow(app)
     setup_dishka(container, app)
     app.asgi_handler = request_context(app.asgi_handler, settings)
     return app

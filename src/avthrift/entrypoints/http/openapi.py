@@ -6,12 +6,15 @@ from typing import Any, Final
 import msgspec
 from litestar import MediaType, Request, Router, get
 from litestar._openapi.plugin import handle_schema_path_not_found
+from litestar._openapi.schema_generation import SchemaCreator
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, Reference, Schema, SecurityScheme
 from litestar.routes import BaseRoute
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
+from litestar.typing import FieldDefinition
 from swagger_ui_bundle import swagger_ui_path
 
 from avthrift.entrypoints.http.rate_limit import RATE_SCOPE
@@ -38,6 +41,23 @@ class _DocsRouter(Router):
         if getattr(value, "fn", None) is handle_schema_path_not_found:
             return []
         return super().register(value)
+
+
+class StrictStructSchemaPlugin(StructSchemaPlugin):
+    """Request bodies reject unknown fields (`forbid_unknown_fields`); say so in the schema
+    (`additionalProperties: false`) so clients and fuzzers know."""
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        if field_definition.type_.__struct_config__.forbid_unknown_fields:
+            component = (
+                schema_creator.schema_registry.from_reference(schema)
+                if isinstance(schema, Reference)
+                else None
+            )
+            target = component.schema if component is not None else schema
+            target.additional_properties = False
+        return schema
 
 
 def openapi_config(version: str) -> OpenAPIConfig:

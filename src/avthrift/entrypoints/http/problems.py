@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException, SerializationException, Validatio
 from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
+from avthrift.domain.identity.errors import InvalidTokenError
 from avthrift.domain.shared.errors import (
     ConflictError,
     DomainError,
@@ -29,6 +30,7 @@ PROBLEM_JSON: Final = "application/problem+json"
 
 DOMAIN_STATUS: Final[dict[type[DomainError], int]] = {
     InvalidInputError: 400,
+    InvalidTokenError: 401,
     PermissionDeniedError: 403,
     NotFoundError: 404,
     ConflictError: 409,
@@ -101,7 +103,9 @@ def status_for(error: DomainError) -> int:
 def handle_domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[bytes]:
     if isinstance(error, ServiceUnavailableError):
         logger.warning("service unavailable: %s", error.detail, exc_info=error.__cause__)
-    return problem_response(status_for(error), error.code, error.detail, extra=error.extra)
+    status = status_for(error)
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if status == 401 else None  # noqa: PLR2004
+    return problem_response(status, error.code, error.detail, extra=error.extra, headers=headers)
 
 
 def handle_http_exception(_: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:

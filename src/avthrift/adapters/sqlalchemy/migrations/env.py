@@ -20,7 +20,7 @@ def _run(connection: Connection) -> None:
         compare_type=True,
         version_table=config.version_table_name,
         render_as_batch=True,  # SQLite alters tables by copying them
-        user_module_prefix=config.user_module_prefix,
+        user_module_prefix=None,  # render custom types by their import path (with the import)
     )
     with context.begin_transaction():
         context.run_migrations()

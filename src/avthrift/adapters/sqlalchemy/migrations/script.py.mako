@@ -5,6 +5,7 @@ Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 """
 
+import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
