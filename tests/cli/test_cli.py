@@ -1,6 +1,7 @@
 """The `avthrift` command line, run as a real process."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,57 @@ def test_unreachable_database_gives_one_line_and_exit_1(tmp_path: Path, command:
 def test_serve_in_dev_on_an_unwritable_sqlite_path_fails_cleanly(tmp_path: Path) -> None:
     result = run(tmp_path, "serve", DATABASE_URL="sqlite:////nonexistent-dir/x/db.sqlite3")
     assert_one_line_error(result, 1, "The database is unavailable: no folder /nonexistent-dir/x.")
+
+
+def test_create_staff_makes_a_staff_account_and_refuses_bad_input(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'staff.sqlite3'}"}
+    assert run(tmp_path, "db", "upgrade", **env).returncode == 0
+    created = run(
+        tmp_path,
+        "users",
+        "create-staff",
+        "--email",
+        "Boss@Example.com",
+        "--password",
+        "Thrift-shop-2026!",
+        **env,
+    )
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "Created staff account boss@example.com (id 1)."
+    with sqlite3.connect(tmp_path / "staff.sqlite3") as db:
+        assert db.execute("SELECT email, is_staff, is_active FROM users").fetchall() == [
+            ("boss@example.com", 1, 1)
+        ]
+    assert_one_line_error(
+        run(
+            tmp_path,
+            "users",
+            "create-staff",
+            "--email",
+            "boss@example.com",
+            "--password",
+            "Thrift-shop-2026!",
+            **env,
+        ),
+        1,
+        "Email is already registered.",
+    )
+    assert_one_line_error(
+        run(tmp_path, "users", "create-staff", "--email", "x@example.com", "--password", "12345678", **env),
+        1,
+        "This password is entirely numeric.",
+    )
+    assert_one_line_error(
+        run(
+            tmp_path,
+            "users",
+            "create-staff",
+            "--email",
+            "not-an-email",
+            "--password",
+            "Thrift-shop-2026!",
+            **env,
+        ),
+        1,
+        "Enter a valid email address.",
+    )

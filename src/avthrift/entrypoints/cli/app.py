@@ -7,6 +7,7 @@ from cyclopts import App, CycloptsError
 from avthrift.entrypoints.cli.db import db_app
 from avthrift.entrypoints.cli.runtime import CommandError, one_line_errors
 from avthrift.entrypoints.cli.serve import serve
+from avthrift.entrypoints.cli.users import users_app
 
 app = App(
     name="avthrift",
@@ -15,6 +16,7 @@ app = App(
 )
 app.command(serve)
 app.command(db_app)
+app.command(users_app)
 
 
 def main(tokens: list[str] | None = None) -> None:

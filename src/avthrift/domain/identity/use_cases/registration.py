@@ -30,10 +30,10 @@ class CreateUser:
         email = normalise_email(email)
         check_password(password, email=email, username=username)
         async with self._uow:
-            if await self._users.username_taken(username):
-                raise field_error("username", "Username is already taken.")
             if await self._users.email_taken(email):
                 raise field_error("email", "Email is already registered.")
+            if await self._users.username_taken(username):
+                raise field_error("username", "Username is already taken.")
         password_hash = await self._hasher.hash(password)  # no transaction open while hashing
         new_user = NewUser(
             username=username,
