@@ -4,6 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -131,7 +132,7 @@ def test_create_staff_makes_a_staff_account_and_refuses_bad_input(tmp_path: Path
     )
     assert created.returncode == 0, created.stderr
     assert created.stdout.strip() == "Created staff account boss@example.com (id 1)."
-    with sqlite3.connect(tmp_path / "staff.sqlite3") as db:
+    with closing(sqlite3.connect(tmp_path / "staff.sqlite3")) as db:
         assert db.execute("SELECT email, is_staff, is_active FROM users").fetchall() == [
             ("boss@example.com", 1, 1)
         ]
