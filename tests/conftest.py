@@ -5,7 +5,9 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -64,15 +66,36 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    """A migrated database on each engine (SQLite: a copy of a migrated template)."""
-    if request.param == "sqlite":
+async def _truncate_all(url: str) -> None:
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        if tables:
+            names = ", ".join(f'"{row["tablename"]}"' for row in tables)
+            await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+
+
+def migrated_database(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a copy of a migrated SQLite template, or the session's PostgreSQL
+    database, emptied after the test."""
+    if engine == "sqlite":
         path = tmp_path / "test.sqlite3"
-        shutil.copyfile(sqlite_template, path)
-        return f"sqlite+aiosqlite:///{path}"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
     url: str = request.getfixturevalue("postgres_database")
-    return url
+    yield url
+    asyncio.run(_truncate_all(url))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database on each engine."""
+    yield from migrated_database(request.param, request, tmp_path)
 
 
 @pytest.fixture
@@ -110,3 +133,74 @@ def app(settings_factory: SettingsFactory) -> Litestar:
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
+
+
+# --- Identity helpers (tests/api/test_auth*.py, test_account.py, test_email_flows.py, ...) ---
+
+STRONG_PASSWORD = "Thrift-shop-2026!"  # passes the password policy
+IDENTITY_SCOPES = (
+    "signin",
+    "signin_account",
+    "token_refresh",
+    "token_verify",
+    "signout",
+    "register",
+    "password_reset",
+    "password_reset_account",
+    "email_verify",
+    "email_reset",
+    "account",
+    "profile",
+)
+
+
+def relaxed_rates(**overrides: str) -> str:
+    """A `THROTTLE_RATES` value that lifts every identity scope out of the way, except `overrides`."""
+    rates = dict.fromkeys(IDENTITY_SCOPES, "10000/min") | overrides
+    return ",".join(f"{scope}={rate}" for scope, rate in rates.items())
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """Sign-up fields unique across the session (the PostgreSQL database is shared by all tests)."""
+
+    username: str
+    email: str
+    password: str = STRONG_PASSWORD
+
+    @classmethod
+    def unique(cls) -> "NewAccount":
+        tag = uuid.uuid4().hex[:10]
+        return cls(username=f"shopper_{tag}", email=f"shopper.{tag}@example.com")
+
+
+def unique_phone() -> str:
+    """An E.164 number (+234 and ten digits) no other test uses."""
+    return f"+2348{uuid.uuid4().int % 10**9:09d}"
+
+
+def bearer(access: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access}"}
+
+
+async def register(client: AsyncTestClient[Litestar], account: NewAccount | None = None) -> dict[str, Any]:
+    """Sign up through the API (`201`); returns the response body."""
+    account = account or NewAccount.unique()
+    response = await client.post(
+        "/api/v1/account/register/",
+        json={"username": account.username, "email": account.email, "password": account.password},
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def sign_in(
+    client: AsyncTestClient[Litestar], identifier: str, password: str = STRONG_PASSWORD
+) -> dict[str, str]:
+    """`{"access", "refresh"}` of a successful sign-in."""
+    body = {"identifier": identifier, "password": password}
+    response = await client.post("/api/v1/auth/signin/", json=body)
+    assert response.status_code == 200, response.text
+    tokens: dict[str, str] = response.json()
+    return tokens
