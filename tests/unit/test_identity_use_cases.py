@@ -226,7 +226,7 @@ async def test_email_change_to_a_taken_address_sends_nothing(world: World) -> No
     (message,) = world.mail.outbox
     assert message.to == "ada.new@example.com"
     params = link_params(message.body)
-    await ConfirmEmailChange(world.uow, world.users, world.links, world.policy, world.clock)(
+    await ConfirmEmailChange(world.uow, world.users, world.links, world.tokens, world.policy, world.clock)(
         uid=params["uid"], token=params["token"]
     )
     changed = await world.users.get(ada.id)

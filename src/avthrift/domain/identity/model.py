@@ -33,6 +33,12 @@ def looks_like_email(identifier: str) -> bool:
     return "@" in identifier
 
 
+def identifier_key(identifier: str) -> str:
+    """The canonical form of a sign-in identifier: what lookups and per-account limits use."""
+    identifier = identifier.strip()
+    return identifier.lower() if looks_like_email(identifier) else identifier.replace(" ", "")
+
+
 @dataclass(slots=True, kw_only=True)
 class User:
     id: int

@@ -5,6 +5,7 @@ status by `DOMAIN_STATUS` (the most specific class in the error's MRO wins).
 """
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -134,10 +135,27 @@ def handle_unexpected(_: Request[Any, Any, Any], error: Exception) -> Response[b
     return problem_response(500, code, detail)
 
 
+_FIELD = re.compile(r"field `([^`]+)`")
+_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
+
+
+def _param_name(key: str, message: str) -> str:
+    """The field path: Litestar names the whole body `data`; msgspec's message names the field."""
+    if key not in ("", "data"):
+        return key
+    path = _PATH.search(message)
+    field = _FIELD.search(message)
+    parts = [part for part in ((path[1] if path else ""), (field[1] if field else "")) if part]
+    return ".".join(parts) or "body"
+
+
 def _invalid_params(error: ValidationException) -> list[InvalidParam]:
     items = error.extra if isinstance(error.extra, list) else []
     params = [
-        InvalidParam(name=str(item.get("key") or "body"), reason=str(item.get("message", "invalid")))
+        InvalidParam(
+            name=_param_name(str(item.get("key") or ""), str(item.get("message", ""))),
+            reason=str(item.get("message", "invalid")),
+        )
         for item in items
         if isinstance(item, dict)
     ]

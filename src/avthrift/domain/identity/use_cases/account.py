@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from avthrift.domain.identity.errors import EmailInUseError, NoPendingEmailError, PhoneTakenError
 from avthrift.domain.identity.links import IdentityPolicy, link_mail, link_state
 from avthrift.domain.identity.model import NAME_MAX_LENGTH, User, normalise_email, normalise_phone
-from avthrift.domain.identity.ports import LinkTokens, UserRepository
+from avthrift.domain.identity.ports import LinkTokens, RefreshTokenStore, UserRepository
 from avthrift.domain.identity.use_cases._links import user_from_link
 from avthrift.domain.shared.email import EmailSender, send_after_commit
 from avthrift.domain.shared.errors import ConflictError, NotFoundError, field_error
@@ -94,21 +94,30 @@ class RequestEmailChange:
 
 
 class ConfirmEmailChange:
+    """Moves the account to the new address and ends every session (the sign-in identity changed)."""
+
     def __init__(
-        self, uow: UnitOfWork, users: UserRepository, links: LinkTokens, policy: IdentityPolicy, clock: Clock
+        self,
+        uow: UnitOfWork,
+        users: UserRepository,
+        links: LinkTokens,
+        refresh_tokens: RefreshTokenStore,
+        policy: IdentityPolicy,
+        clock: Clock,
     ) -> None:
-        self._uow, self._users, self._links, self._policy, self._clock = uow, users, links, policy, clock
+        self._uow, self._users, self._links = uow, users, links
+        self._refresh_tokens, self._policy, self._clock = refresh_tokens, policy, clock
 
     async def __call__(self, *, uid: str, token: str) -> None:
+        now = self._clock.now()
         async with self._uow:
-            user = await user_from_link(
-                self._users, self._links, self._policy, "change", uid, token, self._clock.now()
-            )
+            user = await user_from_link(self._users, self._links, self._policy, "change", uid, token, now)
             if user.pending_email is None:
                 raise NoPendingEmailError
             user.email, user.pending_email, user.email_verified = user.pending_email, None, True
             try:
                 await self._users.update(user)
+                await self._refresh_tokens.revoke_user(user.id, now)
                 await self._uow.commit()
             except ConflictError:
                 raise EmailInUseError from None

@@ -1,7 +1,7 @@
 """Sign-in, token refresh (rotation with reuse detection), verification and sign-out."""
 
 from avthrift.domain.identity.errors import InvalidCredentialsError, InvalidTokenError
-from avthrift.domain.identity.model import User, looks_like_email
+from avthrift.domain.identity.model import User, identifier_key, looks_like_email
 from avthrift.domain.identity.ports import (
     IssuedTokens,
     PasswordHasher,
@@ -29,7 +29,6 @@ class SignIn:
         self._issuer, self._refresh_tokens, self._clock = issuer, refresh_tokens, clock
 
     async def __call__(self, identifier: str, password: str) -> IssuedTokens:
-        identifier = identifier.strip()
         async with self._uow:  # read only: no transaction stays open while hashing
             user = await self._find(identifier)
         if user is None:
@@ -44,9 +43,8 @@ class SignIn:
         return tokens
 
     async def _find(self, identifier: str) -> User | None:
-        if looks_like_email(identifier):
-            return await self._users.by_email(identifier.lower())
-        return await self._users.by_phone(identifier.replace(" ", ""))
+        key = identifier_key(identifier)
+        return await (self._users.by_email(key) if looks_like_email(key) else self._users.by_phone(key))
 
 
 class RefreshTokens:

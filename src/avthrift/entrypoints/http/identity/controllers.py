@@ -6,7 +6,7 @@ from dishka import FromDishka
 from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody
 
-from avthrift.domain.identity.model import User
+from avthrift.domain.identity.model import User, identifier_key
 from avthrift.domain.identity.use_cases.account import (
     ConfirmEmailChange,
     GetAccount,
@@ -73,7 +73,7 @@ class AuthController(Controller):
     ) -> TokenPairOut:
         """Email (case-insensitive) or E.164 phone + password. Every failure is the same `400
         "Invalid credentials."`. Limited per client (`signin`) and per account (`signin_account`)."""
-        await limiter.hit("signin_account", data.identifier.strip().lower())
+        await limiter.hit("signin_account", identifier_key(data.identifier))
         tokens = await sign_in(data.identifier, data.password)
         return TokenPairOut(access=tokens.access, refresh=tokens.refresh)
 
@@ -126,7 +126,7 @@ class AccountController(Controller):
         "/profile",
         guards=[authenticated],
         security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "account"},
+        opt={RATE_SCOPE: "profile"},
         summary="My account",
         responses=problem_responses(401, 429),
     )
@@ -139,7 +139,7 @@ class AccountController(Controller):
         "/profile",
         guards=[authenticated],
         security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "account"},
+        opt={RATE_SCOPE: "profile"},
         summary="Update my name or phone",
         responses=problem_responses(400, 401, 409, 429),
     )

@@ -1,0 +1,68 @@
+"""No account enumeration by timing (contract §3): an unknown identifier costs one argon2 verification,
+like a known one with a wrong password.
+
+With the real hasher (argon2id at OWASP cost, ~50 ms here), an implementation that skipped the dummy
+verification would answer unknown addresses about one hash faster (a median gap of ~50 ms); the
+assertion below allows 15 ms, and first checks that one hash costs clearly more than that, so the
+test can tell the two apart on this machine.
+"""
+
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from avthrift.entrypoints.http.app import create_app
+from tests.conftest import BASE_URL, NewAccount, SettingsFactory, register, relaxed_rates
+
+MAX_GAP_MS = 15.0
+ROUNDS = 15
+WARM_UP = 3
+
+
+async def _elapsed_ms(call: Callable[[], Awaitable[int]]) -> float:
+    start = time.perf_counter()
+    status = await call()
+    elapsed = (time.perf_counter() - start) * 1000
+    assert status == 400
+    return elapsed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_unknown_and_known_accounts_fail_in_the_same_time(settings_factory: SettingsFactory) -> None:
+    settings = settings_factory(THROTTLE_RATES=relaxed_rates())
+    async with AsyncTestClient[Litestar](create_app(settings), base_url=BASE_URL) as api:
+        account = NewAccount.unique()
+        await register(api, account)
+
+        async def known() -> int:
+            body = {"identifier": account.email, "password": "Wrong-password-2026!"}
+            return (await api.post("/api/v1/auth/signin/", json=body)).status_code
+
+        async def unknown() -> int:
+            body = {"identifier": f"nobody.{account.email}", "password": "Wrong-password-2026!"}
+            return (await api.post("/api/v1/auth/signin/", json=body)).status_code
+
+        timings: dict[str, list[float]] = {"known": [], "unknown": []}
+        for round_ in range(WARM_UP + ROUNDS):
+            # interleaved, alternating which goes first, so drift hits both alike
+            order = [("known", known), ("unknown", unknown)]
+            for name, call in order if round_ % 2 else reversed(order):
+                elapsed = await _elapsed_ms(call)
+                if round_ >= WARM_UP:
+                    timings[name].append(elapsed)
+
+    known_ms, unknown_ms = statistics.median(timings["known"]), statistics.median(timings["unknown"])
+    report = (
+        f"median sign-in failure: known account {known_ms:.1f} ms, unknown {unknown_ms:.1f} ms "
+        f"(gap {abs(known_ms - unknown_ms):.1f} ms, allowed {MAX_GAP_MS} ms; "
+        f"known {sorted(round(t) for t in timings['known'])}, "
+        f"unknown {sorted(round(t) for t in timings['unknown'])})"
+    )
+    # Sensitivity: a skipped hash would open a gap of about `known_ms`, well above the allowance.
+    assert known_ms > 2 * MAX_GAP_MS, report
+    assert abs(known_ms - unknown_ms) < MAX_GAP_MS, report
