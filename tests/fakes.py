@@ -6,9 +6,12 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+from avthrift.domain.customers.model import Address, AddressFields, AddressQuery, CustomerProfile
+from avthrift.domain.customers.ports import AddressRepository, ContactPhones, CustomerProfileRepository
 from avthrift.domain.identity.model import NewUser, User
 from avthrift.domain.identity.ports import PasswordHasher, RefreshTokenStore, TokenClaims, UserRepository
-from avthrift.domain.shared.errors import ConflictError
+from avthrift.domain.shared.errors import ConflictError, NotFoundError
+from avthrift.domain.shared.pagination import Page
 from avthrift.domain.shared.ports import Clock, UnitOfWork
 
 
@@ -154,3 +157,107 @@ class FakePasswordHasher(PasswordHasher):
 
     async def verify_dummy(self, password: str) -> None:
         self.verifications += 1
+
+
+class FakeAddressRepository(AddressRepository):
+    """Addresses in a dict, with the SQL adapter's uniqueness, filter, search and ordering rules."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, Address] = {}
+        self.updated: dict[int, int] = {}  # address id -> change sequence number (stands for updated_at)
+        self._sequence = 0
+
+    def _touch(self, address_id: int) -> None:
+        self._sequence += 1
+        self.updated[address_id] = self._sequence
+
+    async def get(self, user_id: int, address_id: int) -> Address | None:
+        address = self.rows.get(address_id)
+        return address if address is not None and address.user_id == user_id else None
+
+    async def search(self, user_id: int, query: AddressQuery) -> Page[Address]:
+        def matches(address: Address) -> bool:
+            details = address.details
+            searched = [details.name, details.addr1, details.city, details.postal_code or ""]
+            return (
+                address.user_id == user_id
+                and all(
+                    getattr(query, name) in (None, getattr(details, name))
+                    for name in ("city", "state", "country_code")
+                )
+                and all(any(term.lower() in text.lower() for text in searched) for term in query.search)
+            )
+
+        found = [address for address in self.rows.values() if matches(address)]
+        for key in reversed(query.ordering):  # stable sorts, last key first
+            found.sort(key=lambda address: self._sort_value(address, key.field), reverse=key.descending)
+        query.page.check(len(found))
+        start = query.page.offset
+        return Page(items=tuple(found[start : start + query.page.size]), total=len(found), request=query.page)
+
+    def _sort_value(self, address: Address, field: str) -> tuple[bool, object]:
+        value = {"id": address.id, "updated_at": self.updated[address.id]}.get(field)
+        if value is None:
+            value = getattr(address.details, field)
+        return (value is None, value or "")  # NULLs last, as PostgreSQL sorts them ascending
+
+    def _check_unique(self, address: Address) -> None:
+        def key(other: Address) -> tuple[object, ...]:
+            details = other.details
+            return (other.user_id, details.addr1, details.city, details.postal_code, details.country_code)
+
+        if address.details.postal_code is not None and any(
+            key(other) == key(address) for other in self.rows.values() if other.id != address.id
+        ):
+            raise ConflictError
+
+    async def add(self, user_id: int, fields: AddressFields) -> Address:
+        address = Address(id=max(self.rows, default=0) + 1, user_id=user_id, details=fields)
+        self._check_unique(address)
+        self.rows[address.id] = address
+        self._touch(address.id)
+        return address
+
+    async def update(self, address: Address) -> None:
+        self._check_unique(address)
+        self.rows[address.id] = address
+        self._touch(address.id)
+
+    async def delete(self, user_id: int, address_id: int) -> bool:
+        if await self.get(user_id, address_id) is None:
+            return False
+        del self.rows[address_id]
+        return True
+
+
+class FakeCustomerProfileRepository(CustomerProfileRepository):
+    def __init__(self, known_users: set[int] | None = None) -> None:
+        self.rows: dict[int, CustomerProfile] = {}  # by user id
+        self.known_users = known_users
+
+    async def get_or_create(self, user_id: int) -> CustomerProfile:
+        if self.known_users is not None and user_id not in self.known_users:
+            raise NotFoundError
+        if user_id not in self.rows:
+            self.rows[user_id] = CustomerProfile(id=len(self.rows) + 1, user_id=user_id)
+        return replace(self.rows[user_id])
+
+    async def update(self, profile: CustomerProfile) -> None:
+        self.rows[profile.user_id] = replace(profile)
+
+    async def clear_default(self, user_id: int, address_id: int) -> None:
+        profile = self.rows.get(user_id)
+        if profile is None:
+            return
+        if profile.default_shipping_address_id == address_id:
+            profile.default_shipping_address_id = None
+        if profile.default_billing_address_id == address_id:
+            profile.default_billing_address_id = None
+
+
+class FakeContactPhones(ContactPhones):
+    def __init__(self, phones: dict[int, str | None] | None = None) -> None:
+        self.phones = phones or {}
+
+    async def of_user(self, user_id: int) -> str | None:
+        return self.phones.get(user_id)

@@ -30,10 +30,17 @@ from avthrift.adapters.security.link_tokens import HmacLinkTokens
 from avthrift.adapters.sqlalchemy.engine import create_engine
 from avthrift.adapters.sqlalchemy.migrator import AlembicMigrator
 from avthrift.adapters.sqlalchemy.probe import SqlAlchemyServiceProbe
+from avthrift.adapters.sqlalchemy.repositories.customers import (
+    SqlAlchemyAddressRepository,
+    SqlAlchemyContactPhones,
+    SqlAlchemyCustomerProfileRepository,
+)
 from avthrift.adapters.sqlalchemy.repositories.refresh_tokens import SqlAlchemyRefreshTokenStore
 from avthrift.adapters.sqlalchemy.repositories.users import SqlAlchemyUserRepository
 from avthrift.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from avthrift.config import EmailSettings, Settings
+from avthrift.domain.customers import use_cases as customers
+from avthrift.domain.customers.ports import AddressRepository, ContactPhones, CustomerProfileRepository
 from avthrift.domain.identity.links import IdentityPolicy
 from avthrift.domain.identity.ports import (
     LinkTokens,
@@ -204,8 +211,32 @@ class IdentityProvider(Provider):
     )
 
 
+class CustomersProvider(Provider):
+    """Customer profiles and address books."""
+
+    addresses = provide(SqlAlchemyAddressRepository, scope=Scope.REQUEST, provides=AddressRepository)
+    profiles = provide(
+        SqlAlchemyCustomerProfileRepository, scope=Scope.REQUEST, provides=CustomerProfileRepository
+    )
+    phones = provide(SqlAlchemyContactPhones, scope=Scope.REQUEST, provides=ContactPhones)
+    use_cases = provide_all(
+        customers.GetProfile,
+        customers.UpdateProfile,
+        customers.ListAddresses,
+        customers.CreateAddress,
+        customers.GetAddress,
+        customers.UpdateAddress,
+        customers.DeleteAddress,
+        scope=Scope.REQUEST,
+    )
+
+
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
     """The container shared by the HTTP app, the CLI and the worker; `providers` add or override."""
     return make_async_container(
-        InfrastructureProvider(), IdentityProvider(), *providers, context={Settings: settings}
+        InfrastructureProvider(),
+        IdentityProvider(),
+        CustomersProvider(),
+        *providers,
+        context={Settings: settings},
     )

@@ -1,11 +1,12 @@
 """Every revision upgrades and downgrades on both engines, and the models never drift from them."""
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
 
-from avthrift.adapters.sqlalchemy.migrator import AlembicMigrator
+from avthrift.adapters.sqlalchemy.migrator import SCRIPT_LOCATION, AlembicMigrator
 from avthrift.domain.shared.errors import ServiceUnavailableError
 from avthrift.domain.shared.ports import SchemaMigrator
 
@@ -57,3 +58,18 @@ def test_unreachable_database_is_service_unavailable() -> None:
     migrator = migrator_for("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
     with pytest.raises(ServiceUnavailableError):
         migrator.upgrade()
+
+
+def test_revision_writes_the_next_numbered_script_into_a_copy(tmp_path: Path) -> None:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(SCRIPT_LOCATION, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    migrator = AlembicMigrator(f"sqlite+aiosqlite:///{tmp_path / 'rev.sqlite3'}", script_location=scripts)
+    before = migrator.revisions()
+    migrator.upgrade()
+    migrator.revision("probe change", autogenerate=True)
+    number = f"{len(before) + 1:04d}"
+    created = scripts / "versions" / f"{number}_probe_change.py"
+    assert created.is_file()
+    assert f"revision = {number!r}" in created.read_text() or f'revision = "{number}"' in created.read_text()
+    assert migrator.revisions() == [*before, number]
+    assert "pass" in created.read_text()  # the models match the migrations: nothing to autogenerate

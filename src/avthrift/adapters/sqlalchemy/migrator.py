@@ -29,8 +29,9 @@ VERSION_TABLE = "alembic_version"
 class AlembicMigrator(SchemaMigrator):
     """Schema migrations for the database at `url`; raises `ServiceUnavailableError` when it is down."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, script_location: Path = SCRIPT_LOCATION) -> None:
         self._url = url
+        self._scripts = str(script_location)
 
     def _engine(self) -> AsyncEngine:
         url = make_url(self._url)
@@ -45,7 +46,7 @@ class AlembicMigrator(SchemaMigrator):
         config = SQLAlchemyAsyncConfig(
             engine_instance=engine,
             alembic_config=AlembicAsyncConfig(
-                script_location=str(SCRIPT_LOCATION),
+                script_location=self._scripts,
                 version_table_name=VERSION_TABLE,
                 script_config="",
             ),
@@ -70,11 +71,11 @@ class AlembicMigrator(SchemaMigrator):
 
     def heads(self) -> tuple[str, ...]:
         """Revisions the scripts lead to."""
-        return tuple(ScriptDirectory(str(SCRIPT_LOCATION)).get_heads())
+        return tuple(ScriptDirectory(self._scripts).get_heads())
 
     def revisions(self) -> list[str]:
         """Every revision, oldest first."""
-        script = ScriptDirectory(str(SCRIPT_LOCATION))
+        script = ScriptDirectory(self._scripts)
         return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
     def current(self) -> tuple[str, ...]:

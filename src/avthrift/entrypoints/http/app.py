@@ -14,12 +14,18 @@ from litestar.types import ControllerRouterHandler
 from avthrift.bootstrap import make_container
 from avthrift.config import Settings, load_settings
 from avthrift.entrypoints.http.auth import BearerAuthMiddleware
+from avthrift.entrypoints.http.customers.controllers import (
+    AddressController,
+    AddressesController,
+    CustomerProfileController,
+)
 from avthrift.entrypoints.http.health.controllers import HealthController
 from avthrift.entrypoints.http.identity.controllers import AccountController, AuthController
 from avthrift.entrypoints.http.openapi import StrictStructSchemaPlugin, openapi_config, swagger_assets
 from avthrift.entrypoints.http.problems import EXCEPTION_HANDLERS
 from avthrift.entrypoints.http.rate_limit import RateLimitMiddleware, RateLimitProvider
 from avthrift.entrypoints.http.request_context import request_context
+from avthrift.entrypoints.http.strict_body import check_strict_json
 from avthrift.entrypoints.logging import configure_logging
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -29,7 +35,8 @@ _RESPONSE_HEADERS = ["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-Aft
 
 
 async def _require_json(request: Request[Any, Any, Any]) -> None:
-    """`415` for a body that is not JSON (`application/json` or any `+json` type)."""
+    """`415` for a body that is not JSON (`application/json` or any `+json` type); `400` for JSON
+    values of the wrong type (`strict_body`)."""
     if request.method not in _BODY_METHODS:
         return
     length = request.headers.get("content-length")
@@ -38,6 +45,7 @@ async def _require_json(request: Request[Any, Any, Any]) -> None:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise HTTPException(status_code=415)
+    await check_strict_json(request)
 
 
 def _fix_options_allow(app: Litestar) -> None:
@@ -65,7 +73,16 @@ def create_app(
     configure_logging(settings.log_level, settings.log_format)
     container = container or make_container(settings, LitestarProvider(), RateLimitProvider())
     api = DishkaRouter(
-        "/", route_handlers=[HealthController, AuthController, AccountController, *extra_route_handlers]
+        "/",
+        route_handlers=[
+            HealthController,
+            AuthController,
+            AccountController,
+            CustomerProfileController,
+            AddressesController,
+            AddressController,
+            *extra_route_handlers,
+        ],
     )
     app = Litestar(
         route_handlers=[api, swagger_assets],

@@ -154,7 +154,7 @@ def _invalid_params(error: ValidationException) -> list[InvalidParam]:
     params = [
         InvalidParam(
             name=_param_name(str(item.get("key") or ""), str(item.get("message", ""))),
-            reason=str(item.get("message", "invalid")),
+            reason=_PATH.sub("", str(item.get("message", ""))) or "invalid",
         )
         for item in items
         if isinstance(item, dict)
