@@ -106,12 +106,19 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+OWASP_HASHING = {"PASSWORD_HASH_MEMORY_KIB": "19456", "PASSWORD_HASH_TIME_COST": "2"}
+
+
 def make_settings(**overrides: str) -> Settings:
     """Settings of the test profile, built only from `overrides` (no process environment, no .env)."""
     environ = {
         "AVTHRIFT_ENV": "test",
         "ALLOWED_HOSTS": "testserver.local,localhost,127.0.0.1",
         "DATABASE_URL": "sqlite+aiosqlite:///:memory:",
+        # Cheap hashes for suites that create hundreds of accounts; the hasher's own tests and the
+        # sign-in timing test use OWASP's cost (OWASP_HASHING).
+        "PASSWORD_HASH_MEMORY_KIB": "1024",
+        "PASSWORD_HASH_TIME_COST": "1",
     }
     return load_settings(environ | overrides, env_file=None)
 

@@ -156,7 +156,11 @@ class IdentityProvider(Provider):
 
     @provide(scope=Scope.APP)
     def hasher(self, settings: Settings) -> Iterator[PasswordHasher]:
-        hasher = Argon2PasswordHasher(max_concurrent=settings.auth.password_hash_concurrency)
+        hasher = Argon2PasswordHasher(
+            memory_kib=settings.auth.password_hash_memory_kib,
+            time_cost=settings.auth.password_hash_time_cost,
+            max_concurrent=settings.auth.password_hash_concurrency,
+        )
         yield hasher
         hasher.close()
 

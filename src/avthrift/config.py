@@ -25,6 +25,8 @@ LOG_FORMATS: Final[tuple[LogFormat, ...]] = ("console", "json")
 
 DEV_SECRET_KEY: Final = "dev-insecure-secret-key-change-me-in-production"  # noqa: S105 - refused in prod
 MIN_PROD_SECRET_KEY_LENGTH: Final = 32
+OWASP_ARGON2_MEMORY_KIB: Final = 19 * 1024
+OWASP_ARGON2_TIME_COST: Final = 2
 
 PERIOD_SECONDS: Final = {"sec": 1, "min": 60, "hour": 3600, "day": 86400}
 
@@ -105,6 +107,8 @@ class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     email_verification_ttl_hours: int
     email_change_ttl_hours: int
     password_hash_concurrency: int
+    password_hash_memory_kib: int
+    password_hash_time_cost: int
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -211,7 +215,7 @@ def load_settings(
         cart_reservation_ttl_minutes=env.integer("CART_RESERVATION_TTL_MINUTES", 30, minimum=1),
         cart_abandon_ttl_minutes=env.integer("CART_ABANDON_TTL_MINUTES", 120, minimum=1),
         email=_email(env, profile),
-        auth=_auth(env),
+        auth=_auth(env, test=profile == "test"),
         throttle_rates=_throttle_rates(env),
         log_level=env.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
         log_format=env.choice("LOG_FORMAT", "json" if prod else "console", LOG_FORMATS),
@@ -304,7 +308,7 @@ def _email(env: _Env, profile: Profile) -> EmailSettings:
     )
 
 
-def _auth(env: _Env) -> AuthSettings:
+def _auth(env: _Env, *, test: bool) -> AuthSettings:
     return AuthSettings(
         access_token_ttl_minutes=env.integer("ACCESS_TOKEN_TTL_MINUTES", 15, minimum=1),
         refresh_token_ttl_hours=env.integer("REFRESH_TOKEN_TTL_HOURS", 24, minimum=1),
@@ -314,6 +318,16 @@ def _auth(env: _Env) -> AuthSettings:
         email_verification_ttl_hours=env.integer("EMAIL_VERIFICATION_TTL_HOURS", 72, minimum=1),
         email_change_ttl_hours=env.integer("EMAIL_CHANGE_TTL_HOURS", 24, minimum=1),
         password_hash_concurrency=env.integer("PASSWORD_HASH_CONCURRENCY", 2, minimum=1),
+        # OWASP's argon2id minimum (19 MiB, t=2) everywhere but in the test profile, where suites
+        # that create hundreds of accounts may opt for cheaper hashes (the test profile only).
+        password_hash_memory_kib=env.integer(
+            "PASSWORD_HASH_MEMORY_KIB",
+            OWASP_ARGON2_MEMORY_KIB,
+            minimum=8 if test else OWASP_ARGON2_MEMORY_KIB,
+        ),
+        password_hash_time_cost=env.integer(
+            "PASSWORD_HASH_TIME_COST", OWASP_ARGON2_TIME_COST, minimum=1 if test else OWASP_ARGON2_TIME_COST
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from avthrift.entrypoints.http.app import create_app
 from tests.api.test_fuzz import ACCEPTED, UNTHROTTLED, _check_failures
 from tests.conftest import BASE_URL, NewAccount, SettingsFactory, register, sign_in
 
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 30
 # A default address must be one of the caller's: an id the schema allows may name none of them.
 BUSINESS_RULE_400 = ["/api/v1/customer/profile"]
 

@@ -18,7 +18,7 @@ from avthrift.config import DEFAULT_THROTTLE_RATES
 from avthrift.entrypoints.http.app import create_app
 from tests.conftest import SettingsFactory
 
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 30
 
 # Operations whose documented `400` is a business rule that a schema cannot express: credentials
 # that do not match, emailed links that do not verify, the password policy, email syntax. Valid-looking

@@ -16,7 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from avthrift.entrypoints.http.app import create_app
-from tests.conftest import BASE_URL, NewAccount, SettingsFactory, register, relaxed_rates
+from tests.conftest import BASE_URL, OWASP_HASHING, NewAccount, SettingsFactory, register, relaxed_rates
 
 MAX_GAP_MS = 15.0
 ROUNDS = 15
@@ -34,7 +34,7 @@ async def _elapsed_ms(call: Callable[[], Awaitable[int]]) -> float:
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_unknown_and_known_accounts_fail_in_the_same_time(settings_factory: SettingsFactory) -> None:
-    settings = settings_factory(THROTTLE_RATES=relaxed_rates())
+    settings = settings_factory(THROTTLE_RATES=relaxed_rates(), **OWASP_HASHING)
     async with AsyncTestClient[Litestar](create_app(settings), base_url=BASE_URL) as api:
         account = NewAccount.unique()
         await register(api, account)

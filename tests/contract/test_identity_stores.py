@@ -132,3 +132,11 @@ async def test_revoking_a_family_or_a_user(stores: Stores) -> None:
     assert not await stores.tokens.is_live("a2", NOW)
     assert await stores.tokens.is_live("b1", NOW)
     assert await stores.tokens.family_is_live("fam-b")
+
+
+async def test_lookups_of_unstorable_identifiers_find_nothing(stores: Stores) -> None:
+    await stores.users.add(new_user())
+    assert await stores.users.by_email("ada@example.com\x00") is None
+    assert await stores.users.by_phone("+234\x00") is None
+    assert not await stores.users.email_taken("x\x00@example.com")
+    assert not await stores.users.username_taken("ada\x00")

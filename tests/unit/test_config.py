@@ -184,3 +184,18 @@ def test_implicit_tls_turns_starttls_off_and_both_together_are_refused() -> None
 
 def test_test_profile_uses_the_memory_mail_backend() -> None:
     assert load_settings({"AVTHRIFT_ENV": "test"}, env_file=None).email.backend == "memory"
+
+
+def test_password_hashing_never_goes_below_owasp_outside_the_test_profile() -> None:
+    assert (
+        error_of(PASSWORD_HASH_MEMORY_KIB="1024")
+        == "PASSWORD_HASH_MEMORY_KIB: must be at least 19456, got 1024"
+    )
+    assert error_of(PASSWORD_HASH_TIME_COST="1") == "PASSWORD_HASH_TIME_COST: must be at least 2, got 1"
+    defaults = load_settings({}, env_file=None).auth
+    assert (defaults.password_hash_memory_kib, defaults.password_hash_time_cost) == (19456, 2)
+    cheap = load_settings(
+        {"AVTHRIFT_ENV": "test", "PASSWORD_HASH_MEMORY_KIB": "1024", "PASSWORD_HASH_TIME_COST": "1"},
+        env_file=None,
+    ).auth
+    assert (cheap.password_hash_memory_kib, cheap.password_hash_time_cost) == (1024, 1)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from avthrift.domain.shared.errors import field_error
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")  # ITU-T E.164: at most 15 digits, no leading zero
 
 EMAIL_MAX_LENGTH = 254

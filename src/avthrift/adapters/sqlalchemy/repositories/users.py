@@ -21,6 +21,11 @@ _FIELDS = (
 )
 
 
+def _storable(value: str) -> bool:
+    """PostgreSQL text cannot hold NUL: no stored identifier contains one, so nothing can match."""
+    return "\x00" not in value
+
+
 def _to_user(row: UserRow) -> User:
     return User(id=row.id, **{name: getattr(row, name) for name in _FIELDS})
 
@@ -38,18 +43,22 @@ class SqlAlchemyUserRepository(UserRepository):
         return await self._one(UserRow.id == user_id)
 
     async def by_email(self, email: str) -> User | None:
-        return await self._one(UserRow.email == email)
+        return await self._one(UserRow.email == email) if _storable(email) else None
 
     async def by_phone(self, phone: str) -> User | None:
-        return await self._one(UserRow.phone == phone)
+        return await self._one(UserRow.phone == phone) if _storable(phone) else None
 
     async def username_taken(self, username: str) -> bool:
+        if not _storable(username):
+            return False
         with translate_errors():
             return bool(
                 await self._session.scalar(select(exists().where(UserRow.username_key == username.lower())))
             )
 
     async def email_taken(self, email: str, *, except_user: int | None = None) -> bool:
+        if not _storable(email):
+            return False
         condition = or_(UserRow.email == email, UserRow.pending_email == email)
         if except_user is not None:
             condition = condition & (UserRow.id != except_user)
