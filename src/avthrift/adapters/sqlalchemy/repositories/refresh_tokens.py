@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avthrift.adapters.sqlalchemy.errors import translate_errors
@@ -22,7 +22,7 @@ class SqlAlchemyRefreshTokenStore(RefreshTokenStore):
             await self._session.flush()
 
     @staticmethod
-    def _live(now: datetime) -> tuple[object, ...]:
+    def _live(now: datetime) -> tuple[ColumnElement[bool], ...]:
         return (
             RefreshTokenRow.used_at.is_(None),
             RefreshTokenRow.revoked_at.is_(None),
@@ -32,16 +32,14 @@ class SqlAlchemyRefreshTokenStore(RefreshTokenStore):
     async def consume(self, jti: str, now: datetime) -> bool:
         # One conditional UPDATE: of two concurrent uses of one token, exactly one wins.
         statement = (
-            update(RefreshTokenRow)
-            .where(RefreshTokenRow.jti == jti, *self._live(now))  # type: ignore[arg-type]
-            .values(used_at=now)
+            update(RefreshTokenRow).where(RefreshTokenRow.jti == jti, *self._live(now)).values(used_at=now)
         )
         with translate_errors():
             result = await self._session.execute(statement)
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def is_live(self, jti: str, now: datetime) -> bool:
-        condition = exists().where(RefreshTokenRow.jti == jti, *self._live(now))  # type: ignore[arg-type]
+        condition = exists().where(RefreshTokenRow.jti == jti, *self._live(now))
         with translate_errors():
             return bool(await self._session.scalar(select(condition)))
 
@@ -56,10 +54,10 @@ class SqlAlchemyRefreshTokenStore(RefreshTokenStore):
     async def revoke_user(self, user_id: int, now: datetime) -> None:
         await self._revoke(RefreshTokenRow.user_id == user_id, now)
 
-    async def _revoke(self, condition: object, now: datetime) -> None:
+    async def _revoke(self, condition: ColumnElement[bool], now: datetime) -> None:
         statement = (
             update(RefreshTokenRow)
-            .where(condition, RefreshTokenRow.revoked_at.is_(None))  # type: ignore[arg-type]
+            .where(condition, RefreshTokenRow.revoked_at.is_(None))
             .values(revoked_at=now)
         )
         with translate_errors():

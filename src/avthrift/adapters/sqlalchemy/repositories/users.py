@@ -1,4 +1,4 @@
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avthrift.adapters.sqlalchemy.errors import translate_errors
@@ -34,9 +34,9 @@ class SqlAlchemyUserRepository(UserRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def _one(self, *where: object) -> User | None:
+    async def _one(self, *where: ColumnElement[bool]) -> User | None:
         with translate_errors():
-            row = (await self._session.execute(select(UserRow).where(*where))).scalar_one_or_none()  # type: ignore[arg-type]
+            row = (await self._session.execute(select(UserRow).where(*where))).scalar_one_or_none()
         return None if row is None else _to_user(row)
 
     async def get(self, user_id: int) -> User | None:

@@ -5,7 +5,7 @@ from litestar import Controller, Response, get
 from litestar.openapi import ResponseSpec
 
 from avthrift.domain.shared.ports import ServiceProbes
-from avthrift.entrypoints.http.health.schemas import Liveness, Readiness
+from avthrift.entrypoints.http.health.schemas import CheckState, Liveness, Readiness
 from avthrift.entrypoints.http.problems import problem_responses
 from avthrift.entrypoints.http.rate_limit import RATE_SCOPE
 
@@ -28,11 +28,9 @@ class HealthController(Controller):
     async def ready(self, probes: FromDishka[ServiceProbes]) -> Response[Readiness]:
         """`200` when the database (and Redis, when configured) answer; `503` naming the failed check."""
         results = await asyncio.gather(*(probe.is_up() for probe in probes))
-        checks = {
+        checks: dict[str, CheckState] = {
             probe.name: ("ok" if up else "unavailable") for probe, up in zip(probes, results, strict=True)
         }
         ok = all(results)
-        return Response(
-            Readiness(status="ok" if ok else "unavailable", checks=checks),  # type: ignore[arg-type]
-            status_code=200 if ok else 503,
-        )
+        status: CheckState = "ok" if ok else "unavailable"
+        return Response(Readiness(status=status, checks=checks), status_code=200 if ok else 503)
