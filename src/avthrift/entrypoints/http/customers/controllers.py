@@ -119,12 +119,11 @@ def _profile_changes(data: ProfileIn) -> ProfileChanges:
 class CustomerProfileController(Controller):
     path = "/api/v1/customer/profile"
     tags = ["customer"]  # noqa: RUF012
-    opt = {RATE_SCOPE: "profile"}  # noqa: RUF012 - for OPTIONS; each operation names its own
+    opt = {RATE_SCOPE: "profile"}  # noqa: RUF012 - every operation here, OPTIONS included
+    security = BEARER_SECURITY
 
     @get(
         guards=[authenticated],
-        security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "profile"},
         summary="My customer profile",
         responses=problem_responses(401, 429),
     )
@@ -137,8 +136,6 @@ class CustomerProfileController(Controller):
 
     @put(
         guards=[authenticated],
-        security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "profile"},
         summary="Update my customer profile",
         responses=problem_responses(400, 401, 429),
     )
@@ -151,8 +148,6 @@ class CustomerProfileController(Controller):
 
     @patch(
         guards=[authenticated],
-        security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "profile"},
         summary="Update some fields of my customer profile",
         responses=problem_responses(400, 401, 429),
     )
@@ -166,12 +161,11 @@ class CustomerProfileController(Controller):
 class AddressesController(Controller):
     path = "/api/v1/customer/addresses"
     tags = ["customer"]  # noqa: RUF012
-    opt = {RATE_SCOPE: "addresses"}  # noqa: RUF012 - for OPTIONS; each operation names its own
+    opt = {RATE_SCOPE: "addresses"}  # noqa: RUF012 - every operation here, OPTIONS included
+    security = BEARER_SECURITY
 
     @get(
         guards=[authenticated],
-        security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "addresses"},
         summary="My addresses",
         responses=problem_responses(400, 401, 404, 429),
     )
@@ -200,8 +194,6 @@ class AddressesController(Controller):
 
     @post(
         guards=[authenticated],
-        security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "addresses"},
         summary="Add an address",
         responses=problem_responses(400, 401, 409, 429),
     )
@@ -229,12 +221,11 @@ class AddressesController(Controller):
 class AddressController(Controller):
     path = "/api/v1/customer/addresses/{address_id:int}"
     tags = ["customer"]  # noqa: RUF012
-    opt = {RATE_SCOPE: "addresses_write"}  # noqa: RUF012 - for OPTIONS; each operation names its own
+    opt = {RATE_SCOPE: "addresses_write"}  # noqa: RUF012 - every operation here, OPTIONS included
+    security = BEARER_SECURITY
 
     @get(
         guards=[authenticated],
-        security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "addresses_write"},
         summary="One of my addresses",
         responses=problem_responses(400, 401, 404, 429),
     )
@@ -245,8 +236,6 @@ class AddressController(Controller):
 
     @put(
         guards=[authenticated],
-        security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "addresses_write"},
         summary="Replace one of my addresses",
         responses=problem_responses(400, 401, 404, 409, 429),
     )
@@ -262,8 +251,6 @@ class AddressController(Controller):
 
     @patch(
         guards=[authenticated],
-        security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "addresses_write"},
         summary="Update some fields of one of my addresses",
         responses=problem_responses(400, 401, 404, 409, 429),
     )
@@ -278,8 +265,6 @@ class AddressController(Controller):
 
     @delete(
         guards=[authenticated],
-        security=BEARER_SECURITY,
-        opt={RATE_SCOPE: "addresses_write"},
         summary="Delete one of my addresses",
         responses=problem_responses(400, 401, 404, 429),
     )
