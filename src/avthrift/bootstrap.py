@@ -235,12 +235,27 @@ class CustomersProvider(Provider):
     )
 
 
+class CatalogProvider(Provider):
+    """Public catalog reads (read models built for speed)."""
+
+
+class CatalogStaffProvider(Provider):
+    """Staff management of the catalog."""
+
+
+class CatalogSeedProvider(Provider):
+    """The demo catalog (`avthrift catalog seed`)."""
+
+
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
     """The container shared by the HTTP app, the CLI and the worker; `providers` add or override."""
     return make_async_container(
         InfrastructureProvider(),
         IdentityProvider(),
         CustomersProvider(),
+        CatalogProvider(),
+        CatalogStaffProvider(),
+        CatalogSeedProvider(),
         *providers,
         context={Settings: settings},
     )

@@ -14,6 +14,8 @@ from litestar.types import ControllerRouterHandler
 from avthrift.bootstrap import make_container
 from avthrift.config import Settings, load_settings
 from avthrift.entrypoints.http.auth import BearerAuthMiddleware
+from avthrift.entrypoints.http.catalog import public_controllers as public_catalog
+from avthrift.entrypoints.http.catalog import staff_controllers as staff_catalog
 from avthrift.entrypoints.http.customers.controllers import (
     AddressController,
     AddressesController,
@@ -81,6 +83,8 @@ def create_app(
             CustomerProfileController,
             AddressesController,
             AddressController,
+            *public_catalog.HANDLERS,
+            *staff_catalog.HANDLERS,
             *extra_route_handlers,
         ],
     )
