@@ -2,9 +2,12 @@
 
 import asyncio
 import os
+import re
 import shutil
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,3 +214,24 @@ async def sign_in(
     assert response.status_code == 200, response.text
     tokens: dict[str, str] = response.json()
     return tokens
+
+
+async def execute_sql(database_url: str, sql: str, *args: Any) -> None:
+    """Run one statement on the test database outside the app (`$1`-style parameters)."""
+    if database_url.startswith("sqlite"):
+        with closing(sqlite3.connect(database_url.split("///", 1)[1])) as connection, connection:
+            connection.execute(re.sub(r"\$\d+", "?", sql), args)
+        return
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        await connection.execute(sql, *args)
+    finally:
+        await connection.close()
+
+
+async def staff_headers(client: AsyncTestClient[Litestar], database_url: str) -> dict[str, str]:
+    """Bearer headers of a new staff account (signed up, then promoted as the CLI would)."""
+    account = NewAccount.unique()
+    await register(client, account)
+    await execute_sql(database_url, "UPDATE users SET is_staff = TRUE WHERE email = $1", account.email)
+    return bearer((await sign_in(client, account.email))["access"])
