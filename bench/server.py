@@ -34,7 +34,7 @@ DEFAULT_POSTGRES_ADMIN_URL: Final = "postgresql://postgres@127.0.0.1:5432/postgr
 UNTHROTTLED_RATE: Final = "1000000000/sec"
 START_TIMEOUT_SECONDS: Final = 90.0
 STOP_GRACE_SECONDS: Final = 15.0
-MIGRATE_TIMEOUT_SECONDS: Final = 180.0
+PREPARE_TIMEOUT_SECONDS: Final = 180.0
 
 
 class ServerError(Exception):
@@ -145,18 +145,21 @@ def avthrift_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "avthrift", *arguments]
 
 
-def migrate(env: dict[str, str], workdir: Path) -> None:
-    done = subprocess.run(
-        avthrift_command("db", "upgrade"),
-        env=env,
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=MIGRATE_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise ServerError(f"`avthrift db upgrade` failed: {(done.stderr or done.stdout).strip()}")
+def prepare_database(env: dict[str, str], workdir: Path) -> None:
+    """Migrate the scratch database and load the demo catalog the catalog scenarios browse."""
+    for arguments in (("db", "upgrade"), ("catalog", "seed")):
+        done = subprocess.run(
+            avthrift_command(*arguments),
+            env=env,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=PREPARE_TIMEOUT_SECONDS,
+            check=False,
+        )
+        if done.returncode != 0:
+            command = " ".join(arguments)
+            raise ServerError(f"`avthrift {command}` failed: {(done.stderr or done.stdout).strip()}")
 
 
 def log_tail(log_path: Path, lines: int = 20) -> str:
@@ -214,7 +217,7 @@ def running_server(options: ServerOptions) -> Iterator[RunningServer]:
         workdir = Path(tmp)  # also the working directory, so no stray `.env` changes the settings
         with scratch_database(options, workdir) as database_url:
             env = server_environment(options, database_url)
-            migrate(env, workdir)
+            prepare_database(env, workdir)
             port = free_port()
             log_path = workdir / "server.log"
             with log_path.open("wb") as log:

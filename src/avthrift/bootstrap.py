@@ -30,6 +30,9 @@ from avthrift.adapters.security.link_tokens import HmacLinkTokens
 from avthrift.adapters.sqlalchemy.engine import create_engine
 from avthrift.adapters.sqlalchemy.migrator import AlembicMigrator
 from avthrift.adapters.sqlalchemy.probe import SqlAlchemyServiceProbe
+from avthrift.adapters.sqlalchemy.repositories.catalog_reader import SqlAlchemyCatalogReader
+from avthrift.adapters.sqlalchemy.repositories.catalog_records import SqlAlchemyCatalogRecords
+from avthrift.adapters.sqlalchemy.repositories.catalog_seed import SqlAlchemyDemoCatalogWriter
 from avthrift.adapters.sqlalchemy.repositories.customers import (
     SqlAlchemyAddressRepository,
     SqlAlchemyContactPhones,
@@ -39,6 +42,10 @@ from avthrift.adapters.sqlalchemy.repositories.refresh_tokens import SqlAlchemyR
 from avthrift.adapters.sqlalchemy.repositories.users import SqlAlchemyUserRepository
 from avthrift.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from avthrift.config import EmailSettings, Settings
+from avthrift.domain.catalog.ports import CatalogReader, CatalogRecords, DemoCatalogWriter
+from avthrift.domain.catalog.use_cases import browse
+from avthrift.domain.catalog.use_cases import staff as catalog_staff
+from avthrift.domain.catalog.use_cases.seed import SeedDemoCatalog
 from avthrift.domain.customers import use_cases as customers
 from avthrift.domain.customers.ports import AddressRepository, ContactPhones, CustomerProfileRepository
 from avthrift.domain.identity.links import IdentityPolicy
@@ -238,13 +245,45 @@ class CustomersProvider(Provider):
 class CatalogProvider(Provider):
     """Public catalog reads (read models built for speed)."""
 
+    reader = provide(SqlAlchemyCatalogReader, scope=Scope.REQUEST, provides=CatalogReader)
+    use_cases = provide_all(
+        browse.ListCategories,
+        browse.GetCategory,
+        browse.ListCategoryProducts,
+        browse.ListProducts,
+        browse.GetProduct,
+        browse.ListProductVariants,
+        browse.ListProductMedia,
+        browse.ListCollections,
+        browse.GetCollection,
+        browse.ListCollectionProducts,
+        browse.ListVariants,
+        browse.GetVariant,
+        browse.ListAttributes,
+        browse.GetAttribute,
+        scope=Scope.REQUEST,
+    )
+
 
 class CatalogStaffProvider(Provider):
     """Staff management of the catalog."""
 
+    records = provide(SqlAlchemyCatalogRecords, scope=Scope.REQUEST, provides=CatalogRecords)
+    use_cases = provide_all(
+        catalog_staff.ListRecords,
+        catalog_staff.GetRecord,
+        catalog_staff.CreateRecord,
+        catalog_staff.UpdateRecord,
+        catalog_staff.DeleteRecord,
+        scope=Scope.REQUEST,
+    )
+
 
 class CatalogSeedProvider(Provider):
     """The demo catalog (`avthrift catalog seed`)."""
+
+    writer = provide(SqlAlchemyDemoCatalogWriter, scope=Scope.REQUEST, provides=DemoCatalogWriter)
+    seed = provide(SeedDemoCatalog, scope=Scope.REQUEST)
 
 
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:

@@ -1,10 +1,10 @@
 """No account enumeration by timing (contract §3): an unknown identifier costs one argon2 verification,
 like a known one with a wrong password.
 
-With the real hasher (argon2id at OWASP cost, ~50 ms here), an implementation that skipped the dummy
-verification would answer unknown addresses about one hash faster (a median gap of ~50 ms); the
-assertion below allows 15 ms, and first checks that one hash costs clearly more than that, so the
-test can tell the two apart on this machine.
+With the real hasher (argon2id at OWASP cost, 20–50 ms here depending on load), an implementation
+that skipped the dummy verification would answer unknown addresses about one hash faster (a median
+gap of one hash); the assertion allows a third of a hash, measured in the same run, so the test
+tells the two apart on a fast or a slow machine alike.
 """
 
 import statistics
@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 from avthrift.entrypoints.http.app import create_app
 from tests.conftest import BASE_URL, OWASP_HASHING, NewAccount, SettingsFactory, register, relaxed_rates
 
-MAX_GAP_MS = 15.0
+MIN_HASH_MS = 10.0  # the test profile's cheap hashes take ~1 ms; OWASP cost takes far longer
 ROUNDS = 15
 WARM_UP = 3
 
@@ -57,12 +57,13 @@ async def test_unknown_and_known_accounts_fail_in_the_same_time(settings_factory
                     timings[name].append(elapsed)
 
     known_ms, unknown_ms = statistics.median(timings["known"]), statistics.median(timings["unknown"])
+    allowed_ms = known_ms / 3
     report = (
         f"median sign-in failure: known account {known_ms:.1f} ms, unknown {unknown_ms:.1f} ms "
-        f"(gap {abs(known_ms - unknown_ms):.1f} ms, allowed {MAX_GAP_MS} ms; "
+        f"(gap {abs(known_ms - unknown_ms):.1f} ms, allowed {allowed_ms:.1f} ms; "
         f"known {sorted(round(t) for t in timings['known'])}, "
         f"unknown {sorted(round(t) for t in timings['unknown'])})"
     )
-    # Sensitivity: a skipped hash would open a gap of about `known_ms`, well above the allowance.
-    assert known_ms > 2 * MAX_GAP_MS, report
-    assert abs(known_ms - unknown_ms) < MAX_GAP_MS, report
+    # Sensitivity: a skipped hash would open a gap of about `known_ms`, three times the allowance.
+    assert known_ms > MIN_HASH_MS, report
+    assert abs(known_ms - unknown_ms) < allowed_ms, report

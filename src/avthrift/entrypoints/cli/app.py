@@ -4,6 +4,7 @@ from importlib.metadata import version
 
 from cyclopts import App, CycloptsError
 
+from avthrift.entrypoints.cli.catalog import catalog_app
 from avthrift.entrypoints.cli.db import db_app
 from avthrift.entrypoints.cli.runtime import CommandError, one_line_errors
 from avthrift.entrypoints.cli.serve import serve
@@ -17,6 +18,7 @@ app = App(
 app.command(serve)
 app.command(db_app)
 app.command(users_app)
+app.command(catalog_app)
 
 
 def main(tokens: list[str] | None = None) -> None:

@@ -70,6 +70,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
             "`RateLimit-Policy` and `RateLimit` (IETF httpapi draft); `429` adds `Retry-After`."
         ),
         path="/api",
+        use_handler_docstrings=True,
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
