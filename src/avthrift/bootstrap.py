@@ -20,6 +20,7 @@ from avthrift.adapters.email.console import ConsoleEmailSender
 from avthrift.adapters.email.file import FileEmailSender
 from avthrift.adapters.email.memory import MemoryEmailSender
 from avthrift.adapters.email.smtp import SmtpEmailSender
+from avthrift.adapters.memory.catalog_cache import CachingCatalogReader, TtlCache
 from avthrift.adapters.memory.rate_limit import MemoryRateLimitStore
 from avthrift.adapters.redis.client import create_redis
 from avthrift.adapters.redis.probe import RedisServiceProbe
@@ -245,7 +246,16 @@ class CustomersProvider(Provider):
 class CatalogProvider(Provider):
     """Public catalog reads (read models built for speed)."""
 
-    reader = provide(SqlAlchemyCatalogReader, scope=Scope.REQUEST, provides=CatalogReader)
+    @provide(scope=Scope.APP)
+    def cache(self, settings: Settings) -> TtlCache | None:
+        seconds = settings.catalog_cache_seconds
+        return TtlCache(seconds) if seconds else None
+
+    @provide(scope=Scope.REQUEST)
+    def reader(self, session: AsyncSession, cache: TtlCache | None) -> CatalogReader:
+        reader = SqlAlchemyCatalogReader(session)
+        return reader if cache is None else CachingCatalogReader(reader, cache)
+
     use_cases = provide_all(
         browse.ListCategories,
         browse.GetCategory,

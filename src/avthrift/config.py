@@ -124,6 +124,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database: DatabaseSettings
     redis_url: str | None
     frontend_url: str
+    catalog_cache_seconds: int
     cart_reservation_ttl_minutes: int
     cart_abandon_ttl_minutes: int
     email: EmailSettings
@@ -212,6 +213,7 @@ def load_settings(
         database=database,
         redis_url=_redis_url(env),
         frontend_url=env.text("FRONTEND_URL", "http://localhost:3000").rstrip("/"),
+        catalog_cache_seconds=env.integer("CATALOG_CACHE_SECONDS", 0 if profile == "test" else 5),
         cart_reservation_ttl_minutes=env.integer("CART_RESERVATION_TTL_MINUTES", 30, minimum=1),
         cart_abandon_ttl_minutes=env.integer("CART_ABANDON_TTL_MINUTES", 120, minimum=1),
         email=_email(env, profile),

@@ -4,7 +4,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
 from avthrift.adapters.sqlalchemy.errors import translate_errors
@@ -25,7 +25,7 @@ def order_by(
 
 
 async def fetch_page[T](
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     statement: Select[Any],
     request: PageRequest,
     to_item: Callable[[Row[Any]], T],

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from sqlalchemy import Row, Select, and_, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from avthrift.adapters.sqlalchemy.errors import translate_errors
@@ -164,28 +164,29 @@ class SqlAlchemyCatalogReader(CatalogReader):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def _begin(self) -> None:
-        """Open a read-only transaction when nobody has opened one yet: on SQLite a deferred `BEGIN`
-        (readers never queue behind one another or behind a writer, WAL), nothing on PostgreSQL."""
-        if not self._session.in_transaction():
-            with translate_errors():
-                await self._session.connection(execution_options={"readonly": True})
+    async def _connection(self) -> AsyncConnection:
+        """The session's connection, run as Core (no ORM result processing). Each read statement
+        commits on its own (autocommit): no `BEGIN`/`ROLLBACK` round trips; on SQLite readers never
+        queue behind a writer (WAL). A unit of work that already opened a transaction is reused."""
+        with translate_errors():
+            if self._session.in_transaction():
+                return await self._session.connection()
+            return await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     async def _rows(self, statement: Select[Any], **params: Any) -> Sequence[Row[Any]]:
-        await self._begin()
+        connection = await self._connection()
         with translate_errors():
-            return (await self._session.execute(statement, params)).all()
+            return (await connection.execute(statement, params)).all()
 
     async def _scalar(self, statement: Select[Any], **params: Any) -> Any:
-        await self._begin()
+        connection = await self._connection()
         with translate_errors():
-            return await self._session.scalar(statement, params)
+            return await connection.scalar(statement, params)
 
     async def _page[T](
         self, statement: Select[Any], request: PageRequest, to_item: Callable[[Row[Any]], T]
     ) -> Page[T]:
-        await self._begin()
-        return await fetch_page(self._session, statement, request, to_item)
+        return await fetch_page(await self._connection(), statement, request, to_item)
 
     async def _cards(self, statement: Select[Any], **params: Any) -> tuple[ProductCard, ...]:
         return tuple(to_card(row) for row in await self._rows(statement, **params))
