@@ -4,8 +4,10 @@
 "never sell what we do not have": a statement that would break them fails instead of overselling.
 """
 
+from datetime import datetime
+
 from advanced_alchemy.base import IdentityAuditBase
-from advanced_alchemy.types import BigIntIdentity
+from advanced_alchemy.types import BigIntIdentity, DateTimeUTC
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,3 +42,25 @@ class StockMovementRow(IdentityAuditBase):
     quantity: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(200), default="")
     reference: Mapped[str] = mapped_column(String(120), default="")
+
+
+class StockReservationRow(IdentityAuditBase):
+    """A hold on stock for a cart line (`reference` "cart:<id>"). `reserved` of the variant's stock
+    row is the sum of its `active` holds, lapsed ones included until they are reclaimed."""
+
+    __tablename__ = "stock_reservations"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="stock_reservation_positive_quantity"),
+        CheckConstraint("state IN ('active', 'released', 'converted')", name="stock_reservation_state_known"),
+        Index("ix_stock_reservations_variant_id_state_expires_at", "variant_id", "state", "expires_at"),
+        Index("ix_stock_reservations_state_expires_at", "state", "expires_at"),
+        Index("ix_stock_reservations_reference", "reference"),
+    )
+
+    variant_id: Mapped[int] = mapped_column(
+        BigIntIdentity, ForeignKey("product_variants.id", ondelete="CASCADE")
+    )
+    quantity: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
