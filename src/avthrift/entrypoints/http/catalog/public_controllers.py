@@ -47,10 +47,10 @@ from avthrift.entrypoints.http.catalog.public_schemas import (
     variant_out,
 )
 from avthrift.entrypoints.http.pagination import PageNumber, PageSize, Paginated, page_request, paginated
+from avthrift.entrypoints.http.patterns import NO_NUL
 from avthrift.entrypoints.http.problems import problem_responses
 from avthrift.entrypoints.http.rate_limit import RATE_SCOPE
 
-_NO_NUL: Final = r"^[^\x00]*$"
 _ANY_BUT_SLASH: Final = r"^[^/\x00]+$"
 
 
@@ -80,7 +80,7 @@ def _ordering(fields: str, default: str) -> QueryParameter:
 
 def _search(fields: str) -> QueryParameter:
     return QueryParameter(
-        pattern=_NO_NUL,
+        pattern=NO_NUL,
         max_length=200,
         description="Terms (split on spaces and commas; quotes keep a phrase) that must each occur, "
         f"case-insensitively, in {fields}.",
@@ -95,7 +95,7 @@ ProductSearch = Annotated[str | None, _search("the title, the description or an 
 ProductQ = Annotated[
     str | None,
     QueryParameter(
-        pattern=_NO_NUL,
+        pattern=NO_NUL,
         max_length=200,
         description="Same as `search`; when both are given, the terms of both must match.",
     ),
@@ -103,7 +103,7 @@ ProductQ = Annotated[
 CategoryFilter = Annotated[
     str | None,
     QueryParameter(
-        pattern=_NO_NUL,
+        pattern=NO_NUL,
         max_length=140,
         description="Only products linked to the active category with this slug (exact).",
     ),
@@ -111,7 +111,7 @@ CategoryFilter = Annotated[
 ProductFilter = Annotated[
     str | None,
     QueryParameter(
-        pattern=_NO_NUL, max_length=220, description="Only variants of the product with this slug."
+        pattern=NO_NUL, max_length=220, description="Only variants of the product with this slug."
     ),
 ]
 StatusFilter = Annotated[

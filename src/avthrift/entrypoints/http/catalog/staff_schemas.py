@@ -22,14 +22,10 @@ from avthrift.domain.catalog.model import (
     VariantStatus,
 )
 from avthrift.domain.catalog.staff import ALLOWED_VALUE_MAX_LENGTH, INT_MAX, INT_MIN
+from avthrift.entrypoints.http.patterns import NO_NUL, NOT_BLANK, WHITESPACE
 
-# What `str.strip()` removes, spelled out: `\s` means another set in ECMA-262 regular expressions
-# (the schema's dialect) than in Python's.
-_WS: Final = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_NO_NUL: Final = r"^[^\x00]*$"
-_NOT_BLANK: Final = rf"^[^\x00]*[^\x00{_WS}][^\x00]*$"
-_SLUG: Final = rf"^[{_WS}]*[-a-zA-Z0-9_]+[{_WS}]*$"
-_URL: Final = rf"^[{_WS}]*https?://[^{_WS}/$.?#\x00][^{_WS}\x00]*[{_WS}]*$"
+_SLUG: Final = rf"^[{WHITESPACE}]*[-a-zA-Z0-9_]+[{WHITESPACE}]*$"
+_URL: Final = rf"^[{WHITESPACE}]*https?://[^{WHITESPACE}/$.?#\x00][^{WHITESPACE}\x00]*[{WHITESPACE}]*$"
 _STRUCT: Final[dict[str, Any]] = {"kw_only": True, "frozen": True}
 
 
@@ -39,13 +35,13 @@ def _text(pattern: str, description: str, max_length: int | None = None) -> msgs
     )
 
 
-Name120 = Annotated[str, _text(_NOT_BLANK, "Not blank.", 120)]
-Name200 = Annotated[str, _text(_NOT_BLANK, "Not blank.", 200)]
+Name120 = Annotated[str, _text(NOT_BLANK, "Not blank.", 120)]
+Name200 = Annotated[str, _text(NOT_BLANK, "Not blank.", 200)]
 Slug140 = Annotated[str, _text(_SLUG, "Letters, digits, underscores and hyphens; unique.", 140)]
 Slug220 = Annotated[str, _text(_SLUG, "Letters, digits, underscores and hyphens; unique.", 220)]
-LongText = Annotated[str, _text(_NO_NUL, "Free text; may be blank.")]
-Short64 = Annotated[str, _text(_NO_NUL, "May be blank.", 64)]
-Short200 = Annotated[str, _text(_NO_NUL, "May be blank.", 200)]
+LongText = Annotated[str, _text(NO_NUL, "Free text; may be blank.")]
+Short64 = Annotated[str, _text(NO_NUL, "May be blank.", 64)]
+Short200 = Annotated[str, _text(NO_NUL, "May be blank.", 200)]
 Id = Annotated[int, msgspec.Meta(ge=1, description="The id of an existing record.")]
 SortOrder = Annotated[int, msgspec.Meta(ge=INT_MIN, le=INT_MAX, description="Lower sorts first.")]
 # A JSON string, number or null: `minimum` and `maximum` bind numbers only (JSON Schema).
@@ -64,7 +60,7 @@ Price = Annotated[
         },
     ),
 ]
-AllowedValue = Annotated[str, _text(_NOT_BLANK, "Not blank.", ALLOWED_VALUE_MAX_LENGTH)]
+AllowedValue = Annotated[str, _text(NOT_BLANK, "Not blank.", ALLOWED_VALUE_MAX_LENGTH)]
 
 
 class AdminCategoryIn(msgspec.Struct, forbid_unknown_fields=True, **_STRUCT):
@@ -90,7 +86,7 @@ class AdminProductIn(msgspec.Struct, forbid_unknown_fields=True, **_STRUCT):
 
 class AdminProductVariantIn(msgspec.Struct, forbid_unknown_fields=True, **_STRUCT):
     product: Id
-    sku: Annotated[str, _text(_NOT_BLANK, "Not blank; unique.", 64)]
+    sku: Annotated[str, _text(NOT_BLANK, "Not blank; unique.", 64)]
     price: Price = None
     barcode: Short64 = ""
     status: VariantStatus = VariantStatus.ACTIVE
@@ -144,7 +140,7 @@ class AdminProductAttributeValueIn(msgspec.Struct, forbid_unknown_fields=True, *
     value: Annotated[
         str,
         _text(
-            _NOT_BLANK,
+            NOT_BLANK,
             "Must suit the attribute: a decimal number, `true`/`false`, or one of its allowed values.",
         ),
     ]

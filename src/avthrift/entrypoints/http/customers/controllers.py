@@ -38,22 +38,21 @@ from avthrift.entrypoints.http.customers.schemas import (
     ProfileOut,
 )
 from avthrift.entrypoints.http.pagination import PageNumber, PageSize, Paginated, page_request, paginated
+from avthrift.entrypoints.http.patterns import NO_NUL
 from avthrift.entrypoints.http.problems import problem_responses
 from avthrift.entrypoints.http.rate_limit import RATE_SCOPE
 
 AddressIdParam = Annotated[int, PathParameter(ge=1, description="The address id.")]
-Filter = Annotated[
-    str | None, QueryParameter(pattern=r"^[^\x00]*$", max_length=120, description="Exact match.")
-]
+Filter = Annotated[str | None, QueryParameter(pattern=NO_NUL, max_length=120, description="Exact match.")]
 # `state` is a reserved parameter name in Litestar (the application state).
 StateFilter = Annotated[
     str | None,
-    QueryParameter(name="state", pattern=r"^[^\x00]*$", max_length=120, description="Exact match."),
+    QueryParameter(name="state", pattern=NO_NUL, max_length=120, description="Exact match."),
 ]
 SearchParam = Annotated[
     str | None,
     QueryParameter(
-        pattern=r"^[^\x00]*$",
+        pattern=NO_NUL,
         max_length=200,
         description="Terms (split on spaces and commas; quotes keep a phrase) that must each occur, "
         "case-insensitively, in name, addr1, city or postal_code.",

@@ -11,9 +11,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from avthrift.domain.customers.model import DEFAULT_COUNTRY_CODE
-
-_NO_NUL = r"^[^\x00]*$"
-_NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+from avthrift.entrypoints.http.patterns import NO_NUL, NOT_BLANK, WHITESPACE
 
 
 def _text(max_length: int, pattern: str, description: str) -> msgspec.Meta:
@@ -22,16 +20,16 @@ def _text(max_length: int, pattern: str, description: str) -> msgspec.Meta:
     )
 
 
-Name = Annotated[str, _text(120, _NO_NUL, "Recipient or label; may be blank.")]
-Addr1 = Annotated[str, _text(120, _NOT_BLANK, "Street address; not blank.")]
-Addr2 = Annotated[str, _text(120, _NO_NUL, "Second address line; may be blank.")]
-City = Annotated[str, _text(80, _NOT_BLANK, "Not blank.")]
-State = Annotated[str, _text(40, _NO_NUL, "Free text; blank is stored as null.")]
+Name = Annotated[str, _text(120, NO_NUL, "Recipient or label; may be blank.")]
+Addr1 = Annotated[str, _text(120, NOT_BLANK, "Street address; not blank.")]
+Addr2 = Annotated[str, _text(120, NO_NUL, "Second address line; may be blank.")]
+City = Annotated[str, _text(80, NOT_BLANK, "Not blank.")]
+State = Annotated[str, _text(40, NO_NUL, "Free text; blank is stored as null.")]
 PostalCode = Annotated[
     str,
     _text(
         12,
-        r"^\s*([A-Za-z0-9 -]{1,12})?\s*$",
+        rf"^[{WHITESPACE}]*([A-Za-z0-9 -]{{1,12}})?[{WHITESPACE}]*$",
         "Letters, digits, spaces and hyphens; blank is stored as null.",
     ),
 ]
@@ -42,7 +40,7 @@ Phone = Annotated[
     str,
     _text(
         16,
-        r"^\s*(\+?[1-9][0-9]{1,14})?\s*$",
+        rf"^[{WHITESPACE}]*(\+?[1-9][0-9]{{1,14}})?[{WHITESPACE}]*$",
         "E.164 digits, the '+' optional (+14155552671); may be blank.",
     ),
 ]
