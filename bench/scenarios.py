@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from http1 import Request
+from server import STAFF_EMAIL, STAFF_PASSWORD
 from session import Session, SetupError
 
 type Step = Callable[[Session], Awaitable[None]]
@@ -90,6 +91,70 @@ async def _product_list_step(session: Session) -> None:
     await session.request(Request("GET", f"{PRODUCTS}?page={page}&page_size=20"))
 
 
+GUEST_ITEMS: Final = "/api/v1/cart/guest/items/"
+HOT_STOCK: Final = 1_000_000
+
+
+async def _variants_in_stock(session: Session) -> list[int]:
+    """Active variants of the seeded catalog with a unit free, by sku."""
+    found: list[int] = []
+    page, pages = 1, 1
+    while page <= pages:
+        body = (
+            await session.call(Request("GET", f"/api/v1/catalog/variants/?page_size=100&page={page}"))
+        ).json()
+        found.extend(variant["id"] for variant in body["results"] if variant["available"] > 0)
+        page, pages = page + 1, -(-body["count"] // 100)
+    if not found:
+        raise SetupError("no variant in stock: seed the catalog first")
+    return found
+
+
+def _guest(session: Session) -> tuple[tuple[str, str], ...]:
+    return (("X-Session-Id", f"bench-guest-{session.index:04d}-{'0' * 24}"),)
+
+
+async def _distinct_setup(session: Session) -> None:
+    """Each client buys its own variant (one with a unit free): no two clients share a stock row."""
+    variants = await _variants_in_stock(session)
+    if session.index >= len(variants):
+        raise SetupError(f"{len(variants)} variants in stock: fewer than the clients")
+    session.state["variant"] = variants[session.index]
+    session.state["headers"] = _guest(session)
+
+
+async def _hot_setup(session: Session) -> None:
+    """Every client buys the same variant, restocked by staff to `HOT_STOCK` units."""
+    variant = (await _variants_in_stock(session))[0]
+    sign_in = {"identifier": STAFF_EMAIL, "password": STAFF_PASSWORD}
+    tokens = (await session.call(Request.json("POST", "/api/v1/auth/signin/", sign_in))).json()
+    staff = (("Authorization", f"Bearer {tokens['access']}"),)
+    found = await session.call(Request("GET", f"/api/v1/inventory/stock-items/?variant_id={variant}", staff))
+    item = found.json()["results"][0]
+    if item["available"] < HOT_STOCK // 2:
+        movement = {"stock_item": item["id"], "movement_type": "in", "quantity": HOT_STOCK, "reason": "bench"}
+        await session.call(Request.json("POST", "/api/v1/inventory/movements/", movement, headers=staff))
+    session.state["variant"] = variant
+    session.state["headers"] = _guest(session)
+
+
+async def _add_then_remove(session: Session) -> None:
+    """Take a hold of one unit (`201`), then give it back by removing the line (`204`)."""
+    headers = session.state["headers"]
+    add = Request.json(
+        "POST",
+        GUEST_ITEMS,
+        {"variant_id": session.state["variant"], "quantity": 1},
+        headers=headers,
+        expect=frozenset({201}),
+    )
+    added = await session.request(add)
+    if added is None or added.status != 201:
+        return
+    item = added.json()["id"]
+    await session.request(Request("DELETE", f"{GUEST_ITEMS}{item}/delete/", headers, expect=frozenset({204})))
+
+
 SCENARIOS: dict[str, Scenario] = {
     scenario.name: scenario
     for scenario in (
@@ -106,6 +171,18 @@ SCENARIOS: dict[str, Scenario] = {
             "GET /api/v1/catalog/products/?page=N - 20 cards per page, every page in turn",
             _product_list_step,
             _catalog_setup,
+        ),
+        Scenario(
+            "cart_distinct",
+            "guest add (hold 1 unit) then remove, each client on its own variant",
+            _add_then_remove,
+            _distinct_setup,
+        ),
+        Scenario(
+            "cart_hot",
+            "guest add (hold 1 unit) then remove, every client on one variant",
+            _add_then_remove,
+            _hot_setup,
         ),
     )
 }

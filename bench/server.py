@@ -32,6 +32,8 @@ type DatabaseKind = Literal["sqlite", "postgres"]
 
 DEFAULT_POSTGRES_ADMIN_URL: Final = "postgresql://postgres@127.0.0.1:5432/postgres"
 UNTHROTTLED_RATE: Final = "1000000000/sec"
+STAFF_EMAIL: Final = "bench.staff@example.com"
+STAFF_PASSWORD: Final = "Bench-staff-2026!"  # noqa: S105 - a scratch database's account
 START_TIMEOUT_SECONDS: Final = 90.0
 STOP_GRACE_SECONDS: Final = 15.0
 PREPARE_TIMEOUT_SECONDS: Final = 180.0
@@ -146,8 +148,10 @@ def avthrift_command(*arguments: str) -> list[str]:
 
 
 def prepare_database(env: dict[str, str], workdir: Path) -> None:
-    """Migrate the scratch database and load the demo catalog the catalog scenarios browse."""
-    for arguments in (("db", "upgrade"), ("catalog", "seed")):
+    """Migrate the scratch database, load the demo catalog the scenarios browse and buy from, and
+    create the staff account scenarios use to restock (`STAFF_EMAIL`, `STAFF_PASSWORD`)."""
+    staff = ("users", "create-staff", "--email", STAFF_EMAIL, "--password", STAFF_PASSWORD)
+    for arguments in (("db", "upgrade"), ("catalog", "seed"), staff):
         done = subprocess.run(
             avthrift_command(*arguments),
             env=env,

@@ -1,11 +1,23 @@
 """In-memory fakes of the ports, for use-case tests (no mocks)."""
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import fields, replace
+import dataclasses
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, cast
 
+from avthrift.domain.cart.model import (
+    Cart,
+    CartLine,
+    CartOwner,
+    CartQuery,
+    CartStatus,
+    CartSummary,
+    CartVariant,
+)
+from avthrift.domain.cart.ports import CartRepository
 from avthrift.domain.catalog.errors import ProtectedError
 from avthrift.domain.catalog.model import (
     AttributeFields,
@@ -23,7 +35,14 @@ from avthrift.domain.customers.model import Address, AddressFields, AddressQuery
 from avthrift.domain.customers.ports import AddressRepository, ContactPhones, CustomerProfileRepository
 from avthrift.domain.identity.model import NewUser, User
 from avthrift.domain.identity.ports import PasswordHasher, RefreshTokenStore, TokenClaims, UserRepository
-from avthrift.domain.shared.errors import ConflictError, NotFoundError
+from avthrift.domain.inventory.errors import (
+    InsufficientStockError,
+    StockBelowReservedError,
+    StockItemExistsError,
+)
+from avthrift.domain.inventory.model import Hold, HoldState, LedgerMismatch, MovementType, movement_problem
+from avthrift.domain.inventory.ports import StockLedger, StockReserver
+from avthrift.domain.shared.errors import ConflictError, NotFoundError, field_error
 from avthrift.domain.shared.pagination import Page, PageRequest, SortKey
 from avthrift.domain.shared.ports import Clock, UnitOfWork
 
@@ -506,3 +525,395 @@ class FakeDemoCatalogWriter(DemoCatalogWriter):
         if ensured.created and quantity > 0:
             self.movements.append((ensured.id, quantity, reason, reference))
         return ensured.created
+
+
+# --- inventory: StockReserver and StockLedger on one in-memory state ------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeStockRow:
+    id: int
+    variant_id: int
+    on_hand: int = 0
+    reserved: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FakeMovement:
+    id: int
+    stock_item_id: int
+    movement_type: str
+    quantity: int
+    reason: str
+    reference: str
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeStock:
+    """The three inventory tables in memory, shared by `FakeStockReserver` and `FakeStockLedger`.
+    `variants` are the variants that exist (None: any id does); `seed` makes a stock row directly."""
+
+    variants: set[int] | None = None
+    items: dict[int, FakeStockRow] = dataclasses.field(default_factory=dict)  # by variant id
+    movements: list[FakeMovement] = dataclasses.field(default_factory=list)
+    holds: dict[int, Hold] = dataclasses.field(default_factory=dict)
+    _last_hold_id: int = 0
+
+    def seed(self, variant_id: int, on_hand: int) -> int:
+        """A stock row with `on_hand` units and its opening movement; returns its id."""
+        row = FakeStockRow(id=len(self.items) + 1, variant_id=variant_id, on_hand=on_hand)
+        self.items[variant_id] = row
+        if on_hand:
+            self.record(row.id, MovementType.IN, on_hand, "Opening stock", "")
+        return row.id
+
+    def record(
+        self, stock_item_id: int, movement_type: str, quantity: int, reason: str, reference: str
+    ) -> int:
+        movement_id = len(self.movements) + 1
+        self.movements.append(
+            FakeMovement(
+                id=movement_id,
+                stock_item_id=stock_item_id,
+                movement_type=movement_type,
+                quantity=quantity,
+                reason=reason,
+                reference=reference,
+            )
+        )
+        return movement_id
+
+    def new_hold(self, variant_id: int, quantity: int, reference: str, expires_at: datetime) -> Hold:
+        self._last_hold_id += 1
+        hold = Hold(
+            id=self._last_hold_id,
+            variant_id=variant_id,
+            quantity=quantity,
+            reference=reference,
+            state=HoldState.ACTIVE,
+            expires_at=expires_at,
+        )
+        self.holds[hold.id] = hold
+        return hold
+
+    def end(self, hold: Hold, state: HoldState) -> None:
+        self.holds[hold.id] = replace(hold, state=state)
+        self.items[hold.variant_id].reserved -= hold.quantity
+
+    def reclaim(self, variant_id: int, now: datetime, *, keep: int | None = None) -> None:
+        """Release the variant's lapsed active holds (all but `keep`)."""
+        for hold in sorted(self.holds.values(), key=lambda hold: hold.id):
+            if (
+                hold.variant_id == variant_id
+                and hold.id != keep
+                and hold.state is HoldState.ACTIVE
+                and hold.lapsed(now)
+            ):
+                self.end(hold, HoldState.RELEASED)
+
+    def free(self, variant_id: int) -> int:
+        row = self.items.get(variant_id)
+        return 0 if row is None else row.on_hand - row.reserved
+
+    def take(self, variant_id: int, quantity: int, now: datetime, *, keep: int | None = None) -> None:
+        """`reserved += quantity` if free, else reclaim lapsed holds and try once more."""
+        if variant_id in self.items and self.free(variant_id) < quantity:
+            self.reclaim(variant_id, now, keep=keep)
+        if variant_id not in self.items or self.free(variant_id) < quantity:
+            own = self.holds[keep].quantity if keep is not None else 0
+            raise InsufficientStockError(variant_id, self.free(variant_id) + own)
+        self.items[variant_id].reserved += quantity
+
+
+def _positive(quantity: int) -> None:
+    if quantity <= 0:
+        raise field_error("quantity", "Ensure this value is greater than or equal to 1.")
+
+
+class FakeStockReserver(StockReserver):
+    """`StockReserver` on a `FakeStock`, with the SQL adapter's rules (see the port)."""
+
+    def __init__(self, stock: FakeStock | None = None) -> None:
+        self.stock = stock if stock is not None else FakeStock()
+
+    async def hold(
+        self, variant_id: int, quantity: int, *, reference: str, expires_at: datetime, now: datetime
+    ) -> Hold:
+        _positive(quantity)
+        self.stock.take(variant_id, quantity, now)
+        return self.stock.new_hold(variant_id, quantity, reference, expires_at)
+
+    async def resize(self, hold_id: int, quantity: int, *, expires_at: datetime, now: datetime) -> Hold:
+        _positive(quantity)
+        hold = self.stock.holds.get(hold_id)
+        if hold is None:
+            raise NotFoundError
+        if hold.state is not HoldState.ACTIVE:
+            return await self.hold(
+                hold.variant_id, quantity, reference=hold.reference, expires_at=expires_at, now=now
+            )
+        if quantity > hold.quantity:
+            self.stock.take(hold.variant_id, quantity - hold.quantity, now, keep=hold.id)
+        else:
+            self.stock.items[hold.variant_id].reserved -= hold.quantity - quantity
+        resized = replace(hold, quantity=quantity, expires_at=expires_at)
+        self.stock.holds[hold.id] = resized
+        return resized
+
+    async def renew(self, hold_ids: Collection[int], *, expires_at: datetime, now: datetime) -> None:
+        for hold_id in hold_ids:
+            hold = self.stock.holds.get(hold_id)
+            if hold is not None and hold.holding(now):
+                self.stock.holds[hold_id] = replace(hold, expires_at=expires_at)
+
+    async def release(self, hold_ids: Collection[int]) -> None:
+        for hold in self._active(hold_ids):
+            self.stock.end(hold, HoldState.RELEASED)
+
+    async def convert(self, hold_ids: Collection[int], *, reference: str) -> None:
+        for hold in self._active(hold_ids):
+            self.stock.end(hold, HoldState.CONVERTED)
+            row = self.stock.items[hold.variant_id]
+            row.on_hand -= hold.quantity
+            self.stock.record(row.id, MovementType.OUT, -hold.quantity, "Cart checkout", reference)
+
+    async def holds(self, hold_ids: Collection[int]) -> Mapping[int, Hold]:
+        return {hold_id: self.stock.holds[hold_id] for hold_id in hold_ids if hold_id in self.stock.holds}
+
+    async def expire(self, now: datetime, limit: int) -> int:
+        lapsed = sorted(
+            (h for h in self.stock.holds.values() if h.state is HoldState.ACTIVE and h.lapsed(now)),
+            key=lambda hold: (hold.expires_at, hold.id),
+        )[:limit]
+        for hold in lapsed:
+            self.stock.end(hold, HoldState.RELEASED)
+        return len(lapsed)
+
+    async def available(self, variant_ids: Collection[int], now: datetime) -> Mapping[int, int]:
+        def lapsed(variant_id: int) -> int:
+            return sum(
+                hold.quantity
+                for hold in self.stock.holds.values()
+                if hold.variant_id == variant_id and hold.state is HoldState.ACTIVE and hold.lapsed(now)
+            )
+
+        return {
+            variant_id: self.stock.free(variant_id) + lapsed(variant_id)
+            if variant_id in self.stock.items
+            else 0
+            for variant_id in variant_ids
+        }
+
+    def _active(self, hold_ids: Collection[int]) -> list[Hold]:
+        found = (self.stock.holds.get(hold_id) for hold_id in set(hold_ids))
+        active = [hold for hold in found if hold is not None and hold.state is HoldState.ACTIVE]
+        return sorted(active, key=lambda hold: (hold.variant_id, hold.id))
+
+
+class FakeStockLedger(StockLedger):
+    """`StockLedger` on a `FakeStock` (share it with a `FakeStockReserver`)."""
+
+    def __init__(self, stock: FakeStock | None = None) -> None:
+        self.stock = stock if stock is not None else FakeStock()
+
+    async def create_item(self, variant_id: int, quantity: int, *, reason: str) -> int:
+        if self.stock.variants is not None and variant_id not in self.stock.variants:
+            raise NotFoundError
+        if variant_id in self.stock.items:
+            raise StockItemExistsError
+        if quantity < 0:
+            raise field_error("quantity", "Ensure this value is greater than or equal to 0.")
+        row = FakeStockRow(id=len(self.stock.items) + 1, variant_id=variant_id, on_hand=quantity)
+        self.stock.items[variant_id] = row
+        if quantity:
+            self.stock.record(row.id, MovementType.IN, quantity, reason, "")
+        return row.id
+
+    async def move(
+        self, stock_item_id: int, movement_type: str, quantity: int, *, reason: str, reference: str
+    ) -> int:
+        problem = movement_problem(movement_type, quantity)
+        if problem is not None:
+            raise field_error(*problem)
+        row = next((row for row in self.stock.items.values() if row.id == stock_item_id), None)
+        if row is None:
+            raise NotFoundError
+        if row.on_hand + quantity < row.reserved:
+            raise StockBelowReservedError
+        row.on_hand += quantity
+        return self.stock.record(row.id, movement_type, quantity, reason, reference)
+
+    async def mismatches(self) -> tuple[LedgerMismatch, ...]:
+        found = []
+        for row in sorted(self.stock.items.values(), key=lambda row: row.variant_id):
+            moved = sum(m.quantity for m in self.stock.movements if m.stock_item_id == row.id)
+            held = sum(
+                hold.quantity
+                for hold in self.stock.holds.values()
+                if hold.variant_id == row.variant_id and hold.state is HoldState.ACTIVE
+            )
+            if (moved, held) != (row.on_hand, row.reserved):
+                found.append(
+                    LedgerMismatch(
+                        variant_id=row.variant_id,
+                        on_hand=row.on_hand,
+                        movements_sum=moved,
+                        reserved=row.reserved,
+                        active_holds_sum=held,
+                    )
+                )
+        return tuple(found)
+
+
+# --- carts: CartRepository ------------------------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeCartRow:
+    id: int
+    owner: CartOwner
+    status: CartStatus
+    lines_changed_at: datetime
+    created_at: datetime
+
+
+class FakeCartRepository(CartRepository):
+    """Carts and lines in dicts, with the SQL adapter's rules: one active cart per owner, lines in
+    id order, deleting a cart deletes its lines. `variants` stands for the catalog; `users` (None:
+    any id) for the users table."""
+
+    def __init__(self, variants: Iterable[CartVariant] = (), users: set[int] | None = None) -> None:
+        self.carts: dict[int, FakeCartRow] = {}
+        self.lines: dict[int, tuple[int, CartLine]] = {}  # line id -> (cart id, line)
+        self.variant_rows: dict[int, CartVariant] = {variant.id: variant for variant in variants}
+        self.users = users
+        self._last_cart_id = 0
+        self._last_line_id = 0
+
+    def add_variant(self, variant: CartVariant) -> None:
+        self.variant_rows[variant.id] = variant
+
+    def _cart(self, row: FakeCartRow) -> Cart:
+        lines = sorted(
+            (line for cart_id, line in self.lines.values() if cart_id == row.id), key=lambda line: line.id
+        )
+        return Cart(
+            id=row.id,
+            owner=row.owner,
+            status=row.status,
+            lines=tuple(lines),
+            lines_changed_at=row.lines_changed_at,
+            created_at=row.created_at,
+        )
+
+    def _active_row(self, owner: CartOwner) -> FakeCartRow | None:
+        return next(
+            (row for row in self.carts.values() if row.owner == owner and row.status is CartStatus.ACTIVE),
+            None,
+        )
+
+    async def active(self, owner: CartOwner, *, lock: bool = True) -> Cart | None:
+        found = self._active_row(owner)
+        return None if found is None else self._cart(found)
+
+    async def fetch_or_create(self, owner: CartOwner, *, now: datetime, lock: bool = True) -> Cart:
+        found = self._active_row(owner)
+        if found is None:
+            if owner.user_id is not None and self.users is not None and owner.user_id not in self.users:
+                raise ConflictError
+            self._last_cart_id += 1
+            found = FakeCartRow(
+                id=self._last_cart_id,
+                owner=owner,
+                status=CartStatus.ACTIVE,
+                lines_changed_at=now,
+                created_at=now,
+            )
+            self.carts[found.id] = found
+        return self._cart(found)
+
+    async def get(self, cart_id: int, *, lock: bool = False) -> Cart | None:
+        row = self.carts.get(cart_id)
+        return None if row is None else self._cart(row)
+
+    async def variants(self, variant_ids: Collection[int]) -> Mapping[int, CartVariant]:
+        return {v: self.variant_rows[v] for v in variant_ids if v in self.variant_rows}
+
+    async def add_line(
+        self,
+        cart_id: int,
+        variant: CartVariant,
+        quantity: int,
+        unit_price: Decimal,
+        reservation_id: int | None,
+    ) -> CartLine:
+        if any(c == cart_id and line.variant_id == variant.id for c, line in self.lines.values()):
+            raise ConflictError
+        self._last_line_id += 1
+        line = CartLine(
+            id=self._last_line_id,
+            variant_id=variant.id,
+            quantity=quantity,
+            unit_price=unit_price,
+            reservation_id=reservation_id,
+            product_title=variant.product_title,
+            variant_sku=variant.sku,
+        )
+        self.lines[line.id] = (cart_id, line)
+        return line
+
+    async def update_line(self, cart_id: int, line: CartLine) -> None:
+        if self.lines.get(line.id, (None,))[0] == cart_id:
+            self.lines[line.id] = (cart_id, line)
+
+    async def delete_lines(self, cart_id: int, line_ids: Collection[int]) -> None:
+        for line_id in line_ids:
+            if self.lines.get(line_id, (None,))[0] == cart_id:
+                del self.lines[line_id]
+
+    async def mark(
+        self, cart_id: int, *, lines_changed_at: datetime, status: CartStatus | None = None
+    ) -> None:
+        row = self.carts[cart_id]
+        row.lines_changed_at = lines_changed_at
+        if status is not None:
+            row.status = status
+
+    async def delete(self, cart_id: int) -> None:
+        self.carts.pop(cart_id, None)
+        for line_id in [line_id for line_id, (c, _) in self.lines.items() if c == cart_id]:
+            del self.lines[line_id]
+
+    async def search(self, query: CartQuery) -> Page[CartSummary]:
+        found = [
+            self._cart(row)
+            for row in sorted(self.carts.values(), key=lambda row: -row.id)
+            if query.status in (None, row.status) and query.user_id in (None, row.owner.user_id)
+        ]
+        query.page.check(len(found))
+        start = query.page.offset
+        items = tuple(
+            CartSummary(
+                id=cart.id,
+                owner=cart.owner,
+                status=cart.status,
+                line_count=len(cart.lines),
+                item_count=sum(line.quantity for line in cart.lines),
+                subtotal=sum((line.line_total for line in cart.lines), Decimal("0.00")),
+                lines_changed_at=cart.lines_changed_at,
+                created_at=cart.created_at,
+            )
+            for cart in found[start : start + query.page.size]
+        )
+        return Page(items=items, total=len(found), request=query.page)
+
+    async def stale(self, changed_before: datetime, *, after_id: int = 0, limit: int) -> tuple[int, ...]:
+        return tuple(
+            sorted(
+                row.id
+                for row in self.carts.values()
+                if row.status is CartStatus.ACTIVE
+                and row.lines_changed_at < changed_before
+                and row.id > after_id
+            )[:limit]
+        )

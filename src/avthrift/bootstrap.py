@@ -31,6 +31,7 @@ from avthrift.adapters.security.link_tokens import HmacLinkTokens
 from avthrift.adapters.sqlalchemy.engine import create_engine
 from avthrift.adapters.sqlalchemy.migrator import AlembicMigrator
 from avthrift.adapters.sqlalchemy.probe import SqlAlchemyServiceProbe
+from avthrift.adapters.sqlalchemy.repositories.carts import SqlAlchemyCartRepository
 from avthrift.adapters.sqlalchemy.repositories.catalog_reader import SqlAlchemyCatalogReader
 from avthrift.adapters.sqlalchemy.repositories.catalog_records import SqlAlchemyCatalogRecords
 from avthrift.adapters.sqlalchemy.repositories.catalog_seed import SqlAlchemyDemoCatalogWriter
@@ -39,10 +40,18 @@ from avthrift.adapters.sqlalchemy.repositories.customers import (
     SqlAlchemyContactPhones,
     SqlAlchemyCustomerProfileRepository,
 )
+from avthrift.adapters.sqlalchemy.repositories.inventory_reader import SqlAlchemyInventoryReader
 from avthrift.adapters.sqlalchemy.repositories.refresh_tokens import SqlAlchemyRefreshTokenStore
+from avthrift.adapters.sqlalchemy.repositories.stock import SqlAlchemyStockLedger, SqlAlchemyStockReserver
 from avthrift.adapters.sqlalchemy.repositories.users import SqlAlchemyUserRepository
 from avthrift.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from avthrift.config import EmailSettings, Settings
+from avthrift.domain.cart.model import CartPolicy
+from avthrift.domain.cart.ports import CartRepository
+from avthrift.domain.cart.use_cases import merge as cart_merge
+from avthrift.domain.cart.use_cases import shopping as cart_shopping
+from avthrift.domain.cart.use_cases import staff as cart_staff
+from avthrift.domain.cart.use_cases import stale as cart_stale
 from avthrift.domain.catalog.ports import CatalogReader, CatalogRecords, DemoCatalogWriter
 from avthrift.domain.catalog.use_cases import browse
 from avthrift.domain.catalog.use_cases import staff as catalog_staff
@@ -71,6 +80,8 @@ from avthrift.domain.identity.use_cases.registration import (
     RequestEmailVerification,
 )
 from avthrift.domain.identity.use_cases.sessions import RefreshTokens, SignIn, SignOut, VerifyToken
+from avthrift.domain.inventory import use_cases as inventory
+from avthrift.domain.inventory.ports import InventoryReader, StockLedger, StockReserver
 from avthrift.domain.shared.email import EmailSender
 from avthrift.domain.shared.ports import (
     Clock,
@@ -296,6 +307,55 @@ class CatalogSeedProvider(Provider):
     seed = provide(SeedDemoCatalog, scope=Scope.REQUEST)
 
 
+class InventoryProvider(Provider):
+    """Stock rows, the movement ledger and the holds carts take on stock."""
+
+    reserver = provide(SqlAlchemyStockReserver, scope=Scope.REQUEST, provides=StockReserver)
+    ledger = provide(SqlAlchemyStockLedger, scope=Scope.REQUEST, provides=StockLedger)
+    reader = provide(SqlAlchemyInventoryReader, scope=Scope.REQUEST, provides=InventoryReader)
+    use_cases = provide_all(
+        inventory.ListStockItems,
+        inventory.ListMovements,
+        inventory.ListReservations,
+        inventory.CreateStockItem,
+        inventory.RecordMovement,
+        inventory.CheckLedger,
+        inventory.ExpireReservations,
+        scope=Scope.REQUEST,
+    )
+
+
+class CartProvider(Provider):
+    """User and guest carts, their merge, staff cart actions and stale-cart abandonment."""
+
+    @provide(scope=Scope.APP)
+    def policy(self, settings: Settings) -> CartPolicy:
+        return CartPolicy(
+            reservation_ttl=timedelta(minutes=settings.cart_reservation_ttl_minutes),
+            abandon_ttl=timedelta(minutes=settings.cart_abandon_ttl_minutes),
+            max_line_quantity=settings.cart_max_line_quantity,
+            max_lines=settings.cart_max_lines,
+        )
+
+    carts = provide(SqlAlchemyCartRepository, scope=Scope.REQUEST, provides=CartRepository)
+    use_cases = provide_all(
+        cart_shopping.GetCart,
+        cart_shopping.AddItem,
+        cart_shopping.UpdateItem,
+        cart_shopping.RemoveItem,
+        cart_shopping.ClearCart,
+        cart_shopping.AbandonCart,
+        cart_merge.MergeGuestCart,
+        cart_staff.ListCarts,
+        cart_staff.GetCartById,
+        cart_staff.ClearCartById,
+        cart_staff.AbandonCartById,
+        cart_staff.MergeCartInto,
+        cart_stale.AbandonStaleCarts,
+        scope=Scope.REQUEST,
+    )
+
+
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
     """The container shared by the HTTP app, the CLI and the worker; `providers` add or override."""
     return make_async_container(
@@ -305,6 +365,8 @@ def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
         CatalogProvider(),
         CatalogStaffProvider(),
         CatalogSeedProvider(),
+        InventoryProvider(),
+        CartProvider(),
         *providers,
         context={Settings: settings},
     )

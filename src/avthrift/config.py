@@ -127,6 +127,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     catalog_cache_seconds: int
     cart_reservation_ttl_minutes: int
     cart_abandon_ttl_minutes: int
+    cart_max_line_quantity: int
+    cart_max_lines: int
     email: EmailSettings
     auth: AuthSettings
     throttle_rates: dict[str, Rate]
@@ -216,6 +218,8 @@ def load_settings(
         catalog_cache_seconds=env.integer("CATALOG_CACHE_SECONDS", 0 if profile == "test" else 5),
         cart_reservation_ttl_minutes=env.integer("CART_RESERVATION_TTL_MINUTES", 30, minimum=1),
         cart_abandon_ttl_minutes=env.integer("CART_ABANDON_TTL_MINUTES", 120, minimum=1),
+        cart_max_line_quantity=env.integer("CART_MAX_LINE_QUANTITY", 10, minimum=1),
+        cart_max_lines=env.integer("CART_MAX_LINES", 50, minimum=1),
         email=_email(env, profile),
         auth=_auth(env, test=profile == "test"),
         throttle_rates=_throttle_rates(env),

@@ -18,6 +18,10 @@ BUSINESS_RULE_400 = [
     "/api/v1/account/email-reset/confirm",
     "/api/v1/account/password-change",
     "/api/v1/account/profile",
+    # Guest carts: the session id may come from the header or the body (neither is required on its
+    # own), and stock and the per-line limit (`CART_MAX_LINE_QUANTITY`) can refuse a valid quantity.
+    "/api/v1/cart/guest/items",
+    "/api/v1/cart/guest/items/{item_id}",
 ]
 
 

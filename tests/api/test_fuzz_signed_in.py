@@ -86,3 +86,46 @@ def test_staff_catalog_operations_conform_to_the_schema_as_staff(
     }
     operations = assert_conforms(app, config)
     assert len(operations) == 48, sorted(operations)
+
+
+# Stock and the per-line limit (`CART_MAX_LINE_QUANTITY`) can refuse a schema-valid quantity, and a
+# merge can be refused as a whole.
+CART_BUSINESS_RULE_400 = [
+    "/api/v1/cart/items",
+    "/api/v1/cart/items/{item_id}",
+    "/api/v1/cart/merge-guest",
+    "/api/v1/admin/carts/{cart_id}/merge-into/{user_id}",
+]
+
+
+def test_cart_operations_conform_to_the_schema_when_signed_in(settings_factory: SettingsFactory) -> None:
+    token = asyncio.run(_access_token(settings_factory))
+    app = create_app(settings_factory(THROTTLE_RATES=UNTHROTTLED, ALLOWED_HOSTS="testserver"))
+    user_cart = r"^/api/v1/cart(/items(/\{item_id\}(/delete)?)?|/clear|/abandon|/merge-guest)?$"
+    config = {
+        "generation": {"max-examples": MAX_EXAMPLES},
+        "auth": {"openapi": {"BearerToken": {"bearer": token}}},
+        "operations": [
+            {"exclude-path-regex": user_cart, "enabled": False},
+            *business_rule_400(CART_BUSINESS_RULE_400),
+        ],
+    }
+    operations = assert_conforms(app, config)
+    assert len(operations) == 7, sorted(operations)
+
+
+def test_staff_cart_operations_conform_to_the_schema_as_staff(
+    settings_factory: SettingsFactory, database_url: str
+) -> None:
+    token = asyncio.run(_staff_token(settings_factory, database_url))
+    app = create_app(settings_factory(THROTTLE_RATES=UNTHROTTLED, ALLOWED_HOSTS="testserver"))
+    config = {
+        "generation": {"max-examples": MAX_EXAMPLES},
+        "auth": {"openapi": {"BearerToken": {"bearer": token}}},
+        "operations": [
+            {"exclude-path-regex": "^/api/v1/admin/carts", "enabled": False},
+            *business_rule_400(CART_BUSINESS_RULE_400),
+        ],
+    }
+    operations = assert_conforms(app, config)
+    assert len(operations) == 5, sorted(operations)

@@ -1,7 +1,7 @@
 """No account enumeration by timing (contract §3): an unknown identifier costs one argon2 verification,
 like a known one with a wrong password.
 
-With the real hasher (argon2id at OWASP cost, 20–50 ms here depending on load), an implementation
+With the real hasher (argon2id at OWASP cost, 20 to 50 ms here depending on load), an implementation
 that skipped the dummy verification would answer unknown addresses about one hash faster (a median
 gap of one hash); the assertion allows a third of a hash, measured in the same run, so the test
 tells the two apart on a fast or a slow machine alike.

@@ -18,3 +18,10 @@ class StockBelowReservedError(ConflictError):
 
     code = "stock_below_reserved"
     default_detail = "The movement would leave less stock on hand than is reserved."
+
+
+class StockItemExistsError(ConflictError):
+    """The variant already has its stock row (contract §6: `409`)."""
+
+    code = "stock_item_exists"
+    default_detail = "This variant already has a stock item."

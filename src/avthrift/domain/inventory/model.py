@@ -53,3 +53,18 @@ class LedgerMismatch:
     movements_sum: int
     reserved: int
     active_holds_sum: int
+
+
+def movement_problem(movement_type: str, quantity: int) -> tuple[str, str] | None:
+    """Why a movement is malformed, as `(field, reason)`, or None: the type is one of
+    `in`/`out`/`adjust`, and its signed quantity is positive for `in`, negative for `out`, and
+    not zero for `adjust` (contract §6)."""
+    if movement_type not in tuple(MovementType):
+        return "movement_type", f'"{movement_type}" is not a valid choice.'
+    if movement_type == MovementType.IN and quantity <= 0:
+        return "quantity", "An inbound movement must have a positive quantity."
+    if movement_type == MovementType.OUT and quantity >= 0:
+        return "quantity", "An outbound movement must have a negative quantity."
+    if quantity == 0:
+        return "quantity", "An adjustment must not be zero."
+    return None

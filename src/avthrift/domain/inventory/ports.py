@@ -5,6 +5,10 @@ Lock order (no deadlocks, architecture rule 7): a method that touches several va
 stock rows in ascending variant id; a hold is only changed after its variant's stock row (the
 conditional `UPDATE stock_items …` that takes the row lock comes first). Callers that touch several
 variants call per-variant methods in ascending variant id too.
+
+Only the owner's transaction waits on a hold's row lock, so the caller serialises the transactions
+of one owner (a cart): `renew` locks the holds it extends without their stock rows. Reclaiming,
+`expire` and `renew` skip hold rows other transactions have locked on PostgreSQL.
 """
 
 from collections.abc import Collection, Mapping
@@ -12,6 +16,15 @@ from datetime import datetime
 from typing import Protocol
 
 from avthrift.domain.inventory.model import Hold, LedgerMismatch
+from avthrift.domain.inventory.read_models import (
+    Movement,
+    MovementQuery,
+    Reservation,
+    ReservationQuery,
+    StockItem,
+    StockItemQuery,
+)
+from avthrift.domain.shared.pagination import Page
 
 
 class StockReserver(Protocol):
@@ -27,19 +40,23 @@ class StockReserver(Protocol):
         self, variant_id: int, quantity: int, *, reference: str, expires_at: datetime, now: datetime
     ) -> Hold:
         """Take a new active hold of `quantity` (> 0) units. Raises `InsufficientStockError` with
-        the units available (lapsed holds counted as free)."""
+        the units available (lapsed holds counted as free). The lapsed holds it reclaimed stay
+        released even then (they hold nothing; the caller's transaction decides)."""
         ...
 
     async def resize(self, hold_id: int, quantity: int, *, expires_at: datetime, now: datetime) -> Hold:
         """Set an active hold to `quantity` units (growing takes only the difference, conditionally;
         shrinking always succeeds) and renew it to `expires_at`. A hold that is no longer active
         (released, converted or reclaimed) is replaced by a fresh hold with the same reference: the
-        returned hold may have a new id. Raises `InsufficientStockError` (the old hold unchanged)."""
+        returned hold may have a new id. Raises `InsufficientStockError` (the old hold unchanged),
+        whose `available` counts the hold's own units: the most it could be set to. Raises
+        `NotFoundError` for an id that names no hold."""
         ...
 
     async def renew(self, hold_ids: Collection[int], *, expires_at: datetime, now: datetime) -> None:
         """Move the expiry of the holds that still hold (active, not lapsed) to `expires_at`; lapsed
-        or ended holds are left as they are."""
+        or ended holds are left as they are, and so are holds another transaction has locked on
+        PostgreSQL (it is changing them: renew never waits for a lock)."""
         ...
 
     async def release(self, hold_ids: Collection[int]) -> None:
@@ -87,3 +104,22 @@ class StockLedger(Protocol):
         """Every variant whose `on_hand` differs from the sum of its movements or whose `reserved`
         differs from the sum of its active holds; empty when the ledger is consistent."""
         ...
+
+
+class InventoryReader(Protocol):
+    """Staff reads of stock rows, movements and holds (reference §1.7). Pages past the end raise
+    `InvalidPageError`; ids beyond 64 bits match nothing."""
+
+    async def stock_items(self, query: StockItemQuery) -> Page[StockItem]: ...
+
+    async def stock_item(self, stock_item_id: int) -> StockItem | None: ...
+
+    async def stock_item_count(self) -> int:
+        """How many stock rows there are (what `avthrift inventory check` checked)."""
+        ...
+
+    async def movements(self, query: MovementQuery) -> Page[Movement]: ...
+
+    async def movement(self, movement_id: int) -> Movement | None: ...
+
+    async def reservations(self, query: ReservationQuery) -> Page[Reservation]: ...

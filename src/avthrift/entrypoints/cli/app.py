@@ -4,8 +4,11 @@ from importlib.metadata import version
 
 from cyclopts import App, CycloptsError
 
+from avthrift.entrypoints.cli.carts import carts_app
 from avthrift.entrypoints.cli.catalog import catalog_app
 from avthrift.entrypoints.cli.db import db_app
+from avthrift.entrypoints.cli.inventory import inventory_app
+from avthrift.entrypoints.cli.reservations import reservations_app
 from avthrift.entrypoints.cli.runtime import CommandError, one_line_errors
 from avthrift.entrypoints.cli.serve import serve
 from avthrift.entrypoints.cli.users import users_app
@@ -19,6 +22,9 @@ app.command(serve)
 app.command(db_app)
 app.command(users_app)
 app.command(catalog_app)
+app.command(carts_app)
+app.command(inventory_app)
+app.command(reservations_app)
 
 
 def main(tokens: list[str] | None = None) -> None:

@@ -14,6 +14,7 @@ from litestar.types import ControllerRouterHandler
 from avthrift.bootstrap import make_container
 from avthrift.config import Settings, load_settings
 from avthrift.entrypoints.http.auth import BearerAuthMiddleware
+from avthrift.entrypoints.http.cart import controllers as cart
 from avthrift.entrypoints.http.catalog import public_controllers as public_catalog
 from avthrift.entrypoints.http.catalog import staff_controllers as staff_catalog
 from avthrift.entrypoints.http.customers.controllers import (
@@ -23,6 +24,7 @@ from avthrift.entrypoints.http.customers.controllers import (
 )
 from avthrift.entrypoints.http.health.controllers import HealthController
 from avthrift.entrypoints.http.identity.controllers import AccountController, AuthController
+from avthrift.entrypoints.http.inventory import controllers as inventory
 from avthrift.entrypoints.http.openapi import StrictStructSchemaPlugin, openapi_config, swagger_assets
 from avthrift.entrypoints.http.problems import EXCEPTION_HANDLERS
 from avthrift.entrypoints.http.rate_limit import RateLimitMiddleware, RateLimitProvider
@@ -85,6 +87,8 @@ def create_app(
             AddressController,
             *public_catalog.HANDLERS,
             *staff_catalog.HANDLERS,
+            *inventory.HANDLERS,
+            *cart.HANDLERS,
             *extra_route_handlers,
         ],
     )
