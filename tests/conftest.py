@@ -23,7 +23,11 @@ from avthrift.config import Settings, load_settings
 from avthrift.entrypoints.http.app import create_app
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# pytest-xdist runs the suite in several processes: each gets its own Redis database (the configured
+# one, then the ones below it), as it gets its own PostgreSQL database and SQLite files.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_REDIS_BASE, _REDIS_DB = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)
+REDIS_URL = f"{_REDIS_BASE}/{int(_REDIS_DB) - _WORKER}"
 BASE_URL = "http://testserver.local"
 
 type SettingsFactory = Callable[..., Settings]

@@ -22,11 +22,9 @@ from avthrift.domain.cart.errors import (
 )
 from avthrift.domain.inventory.model import Hold
 from avthrift.domain.shared.errors import field_error
+from avthrift.domain.shared.money import ZERO, to_money
 from avthrift.domain.shared.pagination import FIRST_PAGE, PageRequest
 
-CURRENCY: Final = "NGN"
-ZERO: Final = Decimal("0.00")
-CENT: Final = Decimal("0.01")
 # A guest session id is a bearer secret: long enough not to be guessed (a UUIDv4 qualifies).
 SESSION_ID_PATTERN: Final = r"^[A-Za-z0-9_-]{32,64}$"
 _SESSION_ID: Final = re.compile(SESSION_ID_PATTERN)
@@ -90,10 +88,6 @@ class CartOwner:
 def hold_reference(cart_id: int) -> str:
     """The reference of the stock holds of a cart's lines (reference §2.4: `cart:<cart id>`)."""
     return f"cart:{cart_id}"
-
-
-def to_money(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

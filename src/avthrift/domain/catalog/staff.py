@@ -41,6 +41,7 @@ from avthrift.domain.catalog.model import (
 )
 from avthrift.domain.catalog.ports import CatalogRecords
 from avthrift.domain.shared.errors import InvalidInputError, field_error
+from avthrift.domain.shared.money import CENT
 from avthrift.domain.shared.pagination import SortKey
 
 BLANK_MESSAGE: Final = "This field may not be blank."
@@ -48,7 +49,6 @@ NUL_MESSAGE: Final = "Null characters are not allowed."
 INT_MIN: Final = -(2**31)  # sort_order is a 32-bit column
 INT_MAX: Final = 2**31 - 1
 ALLOWED_VALUE_MAX_LENGTH: Final = 120
-CENT: Final = Decimal("0.01")
 _UNORDERABLE: Final = frozenset({"categories", "allowed_values"})
 
 type Rule[F] = Callable[[CatalogRecords, F, int | None], Awaitable[None]]

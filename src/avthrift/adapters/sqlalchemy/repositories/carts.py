@@ -45,11 +45,11 @@ from avthrift.domain.cart.model import (
     CartStatus,
     CartSummary,
     CartVariant,
-    to_money,
 )
 from avthrift.domain.cart.ports import CartRepository
 from avthrift.domain.catalog.model import ProductStatus, VariantStatus
 from avthrift.domain.shared.errors import ConflictError
+from avthrift.domain.shared.money import to_money
 from avthrift.domain.shared.pagination import Page
 
 CARTS: Final = cast(Table, CartRow.__table__)

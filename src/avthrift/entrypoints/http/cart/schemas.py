@@ -1,20 +1,20 @@
 """Wire types of `/api/v1/cart/` and `/api/v1/admin/carts/` (reference §1.8; contract §7)."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated
 
 import msgspec
 
 from avthrift.domain.cart.model import (
-    CURRENCY,
     SESSION_ID_PATTERN,
     CartOwner,
     CartSummary,
     CartView,
     LineView,
 )
+from avthrift.domain.shared.money import CURRENCY
 from avthrift.entrypoints.http.catalog.public_schemas import Money
+from avthrift.entrypoints.http.money import money
 
 VariantId = Annotated[
     int, msgspec.Meta(ge=1, description="The variant's id (an active variant of a published product).")
@@ -42,10 +42,6 @@ ReservedUntil = Annotated[
         "renews it); `null` when the hold lapsed: see `warnings`."
     ),
 ]
-
-
-def money(value: Decimal) -> str:
-    return f"{value:.2f}"
 
 
 class AddItemIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

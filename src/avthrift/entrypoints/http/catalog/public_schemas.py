@@ -1,6 +1,5 @@
 """Wire types of the public catalog, `/api/v1/catalog/` (reference §1.5, contract §5)."""
 
-from decimal import Decimal
 from typing import Annotated
 
 import msgspec
@@ -15,14 +14,11 @@ from avthrift.domain.catalog.read_models import (
     ProductDetail,
     Variant,
 )
+from avthrift.entrypoints.http.money import optional_money
 
 Money = Annotated[
     str, msgspec.Meta(pattern=r"^[0-9]+\.[0-9]{2}$", description='A decimal string, two places: "10.00".')
 ]
-
-
-def money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
 
 
 class CategoryOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -148,8 +144,8 @@ def card_out(card: ProductCard) -> ProductCardOut:
         primary_category=None
         if primary is None
         else PrimaryCategoryOut(name=primary.name, slug=primary.slug),
-        price_min=money(card.price_min),
-        price_max=money(card.price_max),
+        price_min=optional_money(card.price_min),
+        price_max=optional_money(card.price_max),
         in_stock=card.in_stock,
     )
 
@@ -170,7 +166,7 @@ def variant_out(variant: Variant) -> VariantOut:
         id=variant.id,
         product=variant.product,
         sku=variant.sku,
-        price=money(variant.price),
+        price=optional_money(variant.price),
         barcode=variant.barcode,
         status=variant.status,
         available=variant.available,
@@ -189,8 +185,8 @@ def product_out(product: ProductDetail) -> ProductDetailOut:
         categories=[category_out(category) for category in product.categories],
         media=[media_out(media) for media in product.media],
         variants=[variant_out(variant) for variant in product.variants],
-        price_min=money(product.price_min),
-        price_max=money(product.price_max),
+        price_min=optional_money(product.price_min),
+        price_max=optional_money(product.price_max),
         in_stock=product.in_stock,
         primary_media_url=product.primary_media_url,
     )

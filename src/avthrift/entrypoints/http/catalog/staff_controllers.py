@@ -22,7 +22,6 @@ from avthrift.domain.catalog.staff import (
     ATTRIBUTE_VALUES,
     ATTRIBUTES,
     CATEGORIES,
-    CENT,
     COLLECTION_PRODUCTS,
     COLLECTIONS,
     MEDIA,
@@ -37,6 +36,7 @@ from avthrift.domain.catalog.use_cases.staff import (
     ListRecords,
     UpdateRecord,
 )
+from avthrift.domain.shared.money import CENT
 from avthrift.domain.shared.pagination import DEFAULT_PAGE_SIZE
 from avthrift.entrypoints.http.auth import BEARER_SECURITY, staff_only
 from avthrift.entrypoints.http.catalog import staff_schemas as schemas
