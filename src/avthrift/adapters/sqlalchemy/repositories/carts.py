@@ -34,7 +34,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from avthrift.adapters.sqlalchemy.errors import translate_errors
 from avthrift.adapters.sqlalchemy.pagination import fetch_page
-from avthrift.adapters.sqlalchemy.repositories.customers import MAX_ID
 from avthrift.adapters.sqlalchemy.rows.carts import CartItemRow, CartRow
 from avthrift.adapters.sqlalchemy.rows.catalog import ProductRow, VariantRow
 from avthrift.domain.cart.model import (
@@ -49,6 +48,7 @@ from avthrift.domain.cart.model import (
 from avthrift.domain.cart.ports import CartRepository
 from avthrift.domain.catalog.model import ProductStatus, VariantStatus
 from avthrift.domain.shared.errors import ConflictError
+from avthrift.domain.shared.ids import usable_id
 from avthrift.domain.shared.money import to_money
 from avthrift.domain.shared.pagination import Page
 
@@ -185,7 +185,7 @@ _STALE: Final = (
 
 
 def _valid_id(value: int) -> bool:
-    return 0 < value <= MAX_ID
+    return usable_id(value)
 
 
 def _owner(mapping: Mapping[str, Any] | RowMapping) -> CartOwner:

@@ -42,7 +42,6 @@ from avthrift.adapters.sqlalchemy.repositories.catalog_views import (
     visible_media,
     visible_variants,
 )
-from avthrift.adapters.sqlalchemy.repositories.customers import MAX_ID
 from avthrift.adapters.sqlalchemy.rows.catalog import (
     AttributeRow,
     CategoryRow,
@@ -68,6 +67,7 @@ from avthrift.domain.catalog.read_models import (
     Variant,
     VariantQuery,
 )
+from avthrift.domain.shared.ids import usable_id
 from avthrift.domain.shared.pagination import Page, PageRequest
 
 MAX_SLUG_LENGTH: Final = 220  # the longest slug column (products, collections)
@@ -301,7 +301,7 @@ class SqlAlchemyCatalogReader(CatalogReader):
         return await self._page(statement, query.page, to_variant)
 
     async def variant(self, variant_id: int) -> Variant | None:
-        if not 0 < variant_id <= MAX_ID:
+        if not usable_id(variant_id):
             return None
         rows = await self._rows(_VARIANT_BY_ID, variant_id=variant_id)
         return to_variant(rows[0]) if rows else None
@@ -320,7 +320,7 @@ class SqlAlchemyCatalogReader(CatalogReader):
         return await self._page(statement, query.page, to_attribute)
 
     async def attribute(self, attribute_id: int) -> Attribute | None:
-        if not 0 < attribute_id <= MAX_ID:
+        if not usable_id(attribute_id):
             return None
         rows = await self._rows(_ATTRIBUTE_BY_ID, attribute_id=attribute_id)
         return to_attribute(rows[0]) if rows else None

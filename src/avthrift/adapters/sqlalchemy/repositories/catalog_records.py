@@ -15,7 +15,6 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from avthrift.adapters.sqlalchemy.errors import translate_errors
 from avthrift.adapters.sqlalchemy.pagination import fetch_page, order_by
-from avthrift.adapters.sqlalchemy.repositories.customers import MAX_ID
 from avthrift.adapters.sqlalchemy.rows.catalog import (
     AttributeRow,
     AttributeValueRow,
@@ -44,6 +43,7 @@ from avthrift.domain.catalog.model import (
 )
 from avthrift.domain.catalog.ports import CatalogRecords
 from avthrift.domain.shared.errors import ConflictError
+from avthrift.domain.shared.ids import usable_id
 from avthrift.domain.shared.pagination import Page, PageRequest, SortKey
 
 _REFERENCES: Final = frozenset({"parent", "product", "variant", "collection", "attribute"})
@@ -119,7 +119,7 @@ def _canonical[F](fields: F) -> F:
 
 def _valid_id(record_id: int) -> bool:
     """Ids are 64-bit on both engines: a larger one names no row (and would overflow the driver)."""
-    return 0 < record_id <= MAX_ID
+    return usable_id(record_id)
 
 
 class SqlAlchemyCatalogRecords(CatalogRecords):

@@ -14,10 +14,8 @@ from avthrift.adapters.sqlalchemy.rows.identity import UserRow
 from avthrift.domain.customers.model import Address, AddressFields, AddressQuery, CustomerProfile
 from avthrift.domain.customers.ports import AddressRepository, ContactPhones, CustomerProfileRepository
 from avthrift.domain.shared.errors import ConflictError, NotFoundError
+from avthrift.domain.shared.ids import usable_id
 from avthrift.domain.shared.pagination import Page
-
-# Ids are 64-bit on both engines: a larger one cannot name a row (and would overflow the driver).
-MAX_ID: Final = 2**63 - 1
 
 _ADDRESS_FIELDS: Final = ("name", "addr1", "addr2", "city", "state", "postal_code", "country_code", "phone")
 _ADDRESS_COLUMNS: Final = (
@@ -64,7 +62,7 @@ class SqlAlchemyAddressRepository(AddressRepository):
         self._session = session
 
     async def get(self, user_id: int, address_id: int) -> Address | None:
-        if not 0 < address_id <= MAX_ID:
+        if not usable_id(address_id):
             return None
         statement = select(*_ADDRESS_COLUMNS).where(_owned(user_id, address_id))
         with translate_errors():
@@ -101,7 +99,7 @@ class SqlAlchemyAddressRepository(AddressRepository):
             await self._session.execute(statement)
 
     async def delete(self, user_id: int, address_id: int) -> bool:
-        if not 0 < address_id <= MAX_ID:
+        if not usable_id(address_id):
             return False
         with translate_errors():
             result = await self._session.execute(delete(AddressRow).where(_owned(user_id, address_id)))
@@ -155,7 +153,7 @@ class SqlAlchemyCustomerProfileRepository(CustomerProfileRepository):
             await self._session.execute(statement)
 
     async def clear_default(self, user_id: int, address_id: int) -> None:
-        if not 0 < address_id <= MAX_ID:
+        if not usable_id(address_id):
             return
         for column in ("default_shipping_address_id", "default_billing_address_id"):
             statement = (

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from avthrift.adapters.sqlalchemy.errors import translate_errors
 from avthrift.adapters.sqlalchemy.pagination import fetch_page, order_by
-from avthrift.adapters.sqlalchemy.repositories.stock import HOLDS, MAX_ID, MOVEMENTS, STOCK
+from avthrift.adapters.sqlalchemy.repositories.stock import HOLDS, MOVEMENTS, STOCK
 from avthrift.adapters.sqlalchemy.rows.catalog import VariantRow
 from avthrift.domain.inventory.model import HoldState, MovementType
 from avthrift.domain.inventory.ports import InventoryReader
@@ -19,6 +19,7 @@ from avthrift.domain.inventory.read_models import (
     StockItem,
     StockItemQuery,
 )
+from avthrift.domain.shared.ids import usable_id
 from avthrift.domain.shared.pagination import Page
 
 _STOCK_ITEMS: Final = select(
@@ -92,7 +93,7 @@ def _id_filter(column: ColumnElement[Any], value: int | None) -> list[ColumnElem
     """Ids beyond 64 bits name no row (and would overflow the driver)."""
     if value is None:
         return []
-    return [column == value] if 0 < value <= MAX_ID else [false()]
+    return [column == value] if usable_id(value) else [false()]
 
 
 class SqlAlchemyInventoryReader(InventoryReader):
@@ -117,7 +118,7 @@ class SqlAlchemyInventoryReader(InventoryReader):
         return await fetch_page(self._session, statement, query.page, _stock_item)
 
     async def stock_item(self, stock_item_id: int) -> StockItem | None:
-        if not 0 < stock_item_id <= MAX_ID:
+        if not usable_id(stock_item_id):
             return None
         row = await self._one(_STOCK_ITEMS.where(STOCK.c.id == stock_item_id))
         return None if row is None else _stock_item(row)
@@ -136,7 +137,7 @@ class SqlAlchemyInventoryReader(InventoryReader):
         return await fetch_page(self._session, statement, query.page, _movement)
 
     async def movement(self, movement_id: int) -> Movement | None:
-        if not 0 < movement_id <= MAX_ID:
+        if not usable_id(movement_id):
             return None
         row = await self._one(_MOVEMENTS.where(MOVEMENTS.c.id == movement_id))
         return None if row is None else _movement(row)

@@ -47,9 +47,8 @@ from avthrift.domain.inventory.errors import (
 from avthrift.domain.inventory.model import Hold, HoldState, LedgerMismatch, MovementType, movement_problem
 from avthrift.domain.inventory.ports import StockLedger, StockReserver
 from avthrift.domain.shared.errors import NotFoundError, field_error
+from avthrift.domain.shared.ids import usable_id
 
-# Ids are 64-bit on both engines; quantities are 32-bit columns.
-MAX_ID: Final = 2**63 - 1
 MAX_QUANTITY: Final = 2**31 - 1
 CHECKOUT_REASON: Final = "Cart checkout"
 
@@ -172,7 +171,7 @@ _INSERT_MOVEMENTS: Final = insert(MOVEMENTS)
 
 
 def _ids(ids: Iterable[int]) -> list[int]:
-    return sorted({value for value in ids if 0 < value <= MAX_ID})
+    return sorted({value for value in ids if usable_id(value)})
 
 
 def _hold(row: Row[Any]) -> Hold:
@@ -246,7 +245,7 @@ class SqlAlchemyStockReserver(StockReserver):
         """`reserved += quantity` with one conditional statement; when it matches nothing, reclaim
         the variant's lapsed holds (but `keep`) and take the units if they are free now."""
         own = 0 if keep is None else keep.quantity
-        if not 0 < variant_id <= MAX_ID:
+        if not usable_id(variant_id):
             raise InsufficientStockError(variant_id, own)
         if quantity <= MAX_QUANTITY:
             taken = await self._execute(_TAKE, {"variant": variant_id, "wanted": quantity})
@@ -290,7 +289,7 @@ class SqlAlchemyStockReserver(StockReserver):
 
     async def resize(self, hold_id: int, quantity: int, *, expires_at: datetime, now: datetime) -> Hold:
         _positive(quantity)
-        found = await self._get(hold_id) if 0 < hold_id <= MAX_ID else None
+        found = await self._get(hold_id) if usable_id(hold_id) else None
         if found is None:
             raise NotFoundError
         await self._execute(_LOCK_STOCK_OF_VARIANT, {"variant": found.variant_id})
@@ -431,7 +430,7 @@ class SqlAlchemyStockLedger(StockLedger):
     async def create_item(self, variant_id: int, quantity: int, *, reason: str) -> int:
         if quantity < 0:
             raise field_error("quantity", "Ensure this value is greater than or equal to 0.")
-        if not 0 < variant_id <= MAX_ID:
+        if not usable_id(variant_id):
             raise NotFoundError
         exists = (await self._execute(select(VariantRow.id).where(VariantRow.id == variant_id))).first()
         if exists is None:
@@ -456,7 +455,7 @@ class SqlAlchemyStockLedger(StockLedger):
         problem = movement_problem(movement_type, quantity)
         if problem is not None:
             raise field_error(*problem)
-        if not 0 < stock_item_id <= MAX_ID:
+        if not usable_id(stock_item_id):
             raise NotFoundError
         moved = await self._execute(
             update(STOCK)

@@ -22,10 +22,10 @@ from avthrift.domain.inventory.use_cases import (
     RecordMovement,
 )
 from avthrift.domain.shared.errors import field_error
+from avthrift.domain.shared.ids import MAX_ID
 from avthrift.domain.shared.pagination import DEFAULT_PAGE_SIZE
 from avthrift.entrypoints.http.auth import BEARER_SECURITY, staff_only
 from avthrift.entrypoints.http.inventory.schemas import (
-    MAX_ID,
     Endpoint,
     HoldStateName,
     InventoryHealth,

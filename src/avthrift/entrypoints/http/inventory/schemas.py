@@ -9,9 +9,9 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
+from avthrift.domain.shared.ids import MAX_ID
 from avthrift.entrypoints.http.patterns import NO_NUL
 
-MAX_ID: Final = 2**63 - 1
 MAX_QUANTITY: Final = 2**31 - 1
 
 MovementTypeName = Literal["in", "out", "adjust"]
