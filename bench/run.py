@@ -57,6 +57,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--redis-url", help="use Redis (e.g. redis://127.0.0.1:6379/14) for rate-limit counters"
     )
     parser.add_argument("--postgres-admin-url", default=DEFAULT_POSTGRES_ADMIN_URL)
+    parser.add_argument(
+        "--floor", action="store_true", help="serve bench/floor.py's app: the API plus the floor_* routes"
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
@@ -211,6 +214,7 @@ def benchmark(args: argparse.Namespace) -> list[dict[str, Any]]:
         log_level=args.log_level,
         redis_url=args.redis_url,
         postgres_admin_url=args.postgres_admin_url,
+        floor=args.floor,
     )
     results = []
     print(f"starting the server ({args.workers} worker(s), {args.database}) ...", file=sys.stderr)

@@ -155,6 +155,12 @@ async def _add_then_remove(session: Session) -> None:
     await session.request(Request("DELETE", f"{GUEST_ITEMS}{item}/delete/", headers, expect=frozenset({204})))
 
 
+def _floor(route: str) -> Scenario:
+    """A `floor_*` scenario: only the `--floor` server (`bench/floor.py`) has its route."""
+    request = Request.json("POST", f"/floor/{route}/", {}, expect=frozenset({201}))
+    return fetch(f"floor_{route.replace('-', '_')}", f"POST /floor/{route}/ (needs --floor)", request)
+
+
 SCENARIOS: dict[str, Scenario] = {
     scenario.name: scenario
     for scenario in (
@@ -184,5 +190,6 @@ SCENARIOS: dict[str, Scenario] = {
             _add_then_remove,
             _hot_setup,
         ),
+        *(_floor(route) for route in ("bare", "pool", "update", "update-raw")),
     )
 }

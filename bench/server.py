@@ -50,6 +50,7 @@ class ServerOptions:
     log_level: str = "warning"
     redis_url: str | None = None
     postgres_admin_url: str = DEFAULT_POSTGRES_ADMIN_URL
+    floor: bool = False  # serve `bench/floor.py`'s app (the API plus the `/floor/` routes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,33 @@ def scratch_database(options: ServerOptions, workdir: Path) -> Iterator[str]:
         )
 
 
+def server_command(options: ServerOptions, port: int) -> list[str]:
+    """`avthrift serve`, or with `floor` the same Granian setup serving `bench/floor.py`'s app."""
+    if not options.floor:
+        return avthrift_command(
+            "serve", "--host", HOST, "--port", str(port), "--workers", str(options.workers)
+        )
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface=asgi",
+        "--loop=uvloop",
+        f"--host={HOST}",
+        f"--port={port}",
+        f"--workers={options.workers}",
+        "--no-access-log",
+        "--factory",
+        "floor:create_floor_app",
+    ]
+
+
+def floor_path(env: dict[str, str]) -> dict[str, str]:
+    """`PYTHONPATH` with this directory first, so Granian's workers can import `floor`."""
+    here = str(Path(__file__).resolve().parent)
+    return {"PYTHONPATH": os.pathsep.join(filter(None, (here, env.get("PYTHONPATH"))))}
+
+
 def avthrift_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "avthrift", *arguments]
 
@@ -226,10 +254,8 @@ def running_server(options: ServerOptions) -> Iterator[RunningServer]:
             log_path = workdir / "server.log"
             with log_path.open("wb") as log:
                 process = subprocess.Popen(
-                    avthrift_command(
-                        "serve", "--host", HOST, "--port", str(port), "--workers", str(options.workers)
-                    ),
-                    env=env,
+                    server_command(options, port),
+                    env=env | floor_path(env) if options.floor else env,
                     cwd=workdir,
                     stdin=subprocess.DEVNULL,
                     stdout=log,

@@ -19,9 +19,12 @@ from typing import Any, Final, cast
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Executable,
+    Integer,
     Row,
     Select,
+    String,
     Table,
     bindparam,
     func,
@@ -89,6 +92,35 @@ _TAKE: Final = (
     .values(reserved=STOCK.c.reserved + bindparam("wanted"))
     .returning(STOCK.c.id)
 )
+# PostgreSQL only (SQLite has no data-modifying CTE): the conditional take and the hold's row in one
+# round trip; the hold row exists only when the stock row matched. The audit stamps are written
+# explicitly (the model's Python-side defaults do not reach into a CTE).
+_TAKEN: Final = (
+    update(STOCK)
+    .where(
+        STOCK.c.variant_id == bindparam("variant"),
+        STOCK.c.on_hand - STOCK.c.reserved >= bindparam("wanted"),
+    )
+    .values(reserved=STOCK.c.reserved + bindparam("wanted"), updated_at=func.now())
+    .returning(STOCK.c.variant_id)
+    .cte("taken")
+)
+_TAKE_AND_HOLD: Final = (
+    insert(HOLDS)
+    .from_select(
+        ["variant_id", "quantity", "reference", "state", "expires_at", "created_at", "updated_at"],
+        select(
+            _TAKEN.c.variant_id,
+            bindparam("wanted", type_=Integer),
+            bindparam("reference", type_=String),
+            literal(_ACTIVE),
+            bindparam("expires_at", type_=DateTime(timezone=True)),
+            func.now(),
+            func.now(),
+        ),
+    )
+    .returning(HOLDS.c.id)
+)
 _STOCK_LOCKED: Final = (
     select(STOCK.c.on_hand, STOCK.c.reserved)
     .where(STOCK.c.variant_id == bindparam("variant"))
@@ -145,6 +177,25 @@ _END_OWNED: Final = {
     .returning(HOLDS.c.id, HOLDS.c.variant_id, HOLDS.c.quantity)
     for state in (HoldState.RELEASED, HoldState.CONVERTED)
 }
+# PostgreSQL only, once the stock rows are locked: end the holds and give their units back in one
+# round trip.
+_RELEASED: Final = (
+    update(HOLDS)
+    .where(*_OWNED)
+    .values(state=HoldState.RELEASED.value, updated_at=func.now())
+    .returning(HOLDS.c.variant_id, HOLDS.c.quantity)
+    .cte("released")
+)
+_RELEASED_SUMS: Final = (
+    select(_RELEASED.c.variant_id, func.sum(_RELEASED.c.quantity).label("given"))
+    .group_by(_RELEASED.c.variant_id)
+    .cte("given_back")
+)
+_RELEASE_OWNED: Final = (
+    update(STOCK)
+    .where(STOCK.c.variant_id == _RELEASED_SUMS.c.variant_id)
+    .values(reserved=STOCK.c.reserved - _RELEASED_SUMS.c.given, updated_at=func.now())
+)
 _GIVE_BACK: Final = update(STOCK).where(STOCK.c.variant_id == bindparam("variant"))
 _GIVE_BACK_HELD: Final = _GIVE_BACK.values(reserved=STOCK.c.reserved - bindparam("given"))
 _GIVE_BACK_SOLD: Final = _GIVE_BACK.values(
@@ -186,6 +237,17 @@ def _hold(row: Row[Any]) -> Hold:
     )
 
 
+def _active_hold(hold_id: int, variant_id: int, quantity: int, reference: str, expires_at: datetime) -> Hold:
+    return Hold(
+        id=hold_id,
+        variant_id=variant_id,
+        quantity=quantity,
+        reference=reference,
+        state=HoldState.ACTIVE,
+        expires_at=expires_at,
+    )
+
+
 def _positive(quantity: int) -> None:
     if quantity <= 0:
         raise field_error("quantity", "Ensure this value is greater than or equal to 1.")
@@ -206,6 +268,7 @@ class SqlAlchemyStockReserver(StockReserver):
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._postgres = session.bind.dialect.name == "postgresql"
 
     async def _execute(
         self, statement: Executable, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
@@ -219,7 +282,19 @@ class SqlAlchemyStockReserver(StockReserver):
         self, variant_id: int, quantity: int, *, reference: str, expires_at: datetime, now: datetime
     ) -> Hold:
         _positive(quantity)
-        await self._take(variant_id, quantity, now)
+        if self._postgres and usable_id(variant_id) and quantity <= MAX_QUANTITY:
+            params = {
+                "variant": variant_id,
+                "wanted": quantity,
+                "reference": reference,
+                "expires_at": expires_at,
+            }
+            hold_id = (await self._execute(_TAKE_AND_HOLD, params)).scalar_one_or_none()
+            if hold_id is not None:
+                return _active_hold(hold_id, variant_id, quantity, reference, expires_at)
+            await self._reclaim(variant_id, quantity, now)
+        else:
+            await self._take(variant_id, quantity, now)
         return await self._insert_hold(variant_id, quantity, reference, expires_at)
 
     async def _insert_hold(
@@ -232,14 +307,7 @@ class SqlAlchemyStockReserver(StockReserver):
             "expires_at": expires_at,
         }
         hold_id = (await self._execute(_INSERT_HOLD, params)).scalar_one()
-        return Hold(
-            id=hold_id,
-            variant_id=variant_id,
-            quantity=quantity,
-            reference=reference,
-            state=HoldState.ACTIVE,
-            expires_at=expires_at,
-        )
+        return _active_hold(hold_id, variant_id, quantity, reference, expires_at)
 
     async def _take(self, variant_id: int, quantity: int, now: datetime, *, keep: Hold | None = None) -> None:
         """`reserved += quantity` with one conditional statement; when it matches nothing, reclaim
@@ -251,6 +319,14 @@ class SqlAlchemyStockReserver(StockReserver):
             taken = await self._execute(_TAKE, {"variant": variant_id, "wanted": quantity})
             if taken.first() is not None:
                 return
+        await self._reclaim(variant_id, quantity, now, keep=keep)
+
+    async def _reclaim(
+        self, variant_id: int, quantity: int, now: datetime, *, keep: Hold | None = None
+    ) -> None:
+        """The slow path of `_take`: lock the stock row, release the variant's lapsed holds (but
+        `keep`) and take the units if they are free now."""
+        own = 0 if keep is None else keep.quantity
         stock = (await self._execute(_STOCK_LOCKED, {"variant": variant_id})).first()
         if stock is None:
             raise InsufficientStockError(variant_id, own)
@@ -335,6 +411,11 @@ class SqlAlchemyStockReserver(StockReserver):
         return sorted((await self._execute(_END_OWNED[state], {"hold_ids": ids})).all()), stock_ids
 
     async def release(self, hold_ids: Collection[int]) -> None:
+        if self._postgres:
+            ids = _ids(hold_ids)
+            if ids and (await self._execute(_LOCK_STOCK_OF_HOLDS, {"hold_ids": ids})).all():
+                await self._execute(_RELEASE_OWNED, {"hold_ids": ids})
+            return
         ended, _ = await self._end_owned(hold_ids, HoldState.RELEASED)
         await self._give_back(_sums((variant_id, quantity) for _, variant_id, quantity in ended))
 
