@@ -42,6 +42,8 @@ from avthrift.domain.inventory.errors import (
 )
 from avthrift.domain.inventory.model import Hold, HoldState, LedgerMismatch, MovementType, movement_problem
 from avthrift.domain.inventory.ports import StockLedger, StockReserver
+from avthrift.domain.orders.model import NewOrder, Order, OrderLine, OrderQuery, OrderStatus, order_number
+from avthrift.domain.orders.ports import OrderRepository
 from avthrift.domain.shared.errors import ConflictError, NotFoundError, field_error
 from avthrift.domain.shared.pagination import Page, PageRequest, SortKey
 from avthrift.domain.shared.ports import Clock, UnitOfWork
@@ -670,12 +672,17 @@ class FakeStockReserver(StockReserver):
         for hold in self._active(hold_ids):
             self.stock.end(hold, HoldState.RELEASED)
 
-    async def convert(self, hold_ids: Collection[int], *, reference: str) -> None:
-        for hold in self._active(hold_ids):
+    async def lock(self, variant_ids: Collection[int]) -> None:
+        """Nothing to lock: the fake runs one use case at a time."""
+
+    async def convert(self, hold_ids: Collection[int], *, reference: str) -> int:
+        active = self._active(hold_ids)
+        for hold in active:
             self.stock.end(hold, HoldState.CONVERTED)
             row = self.stock.items[hold.variant_id]
             row.on_hand -= hold.quantity
             self.stock.record(row.id, MovementType.OUT, -hold.quantity, "Cart checkout", reference)
+        return len(active)
 
     async def holds(self, hold_ids: Collection[int]) -> Mapping[int, Hold]:
         return {hold_id: self.stock.holds[hold_id] for hold_id in hold_ids if hold_id in self.stock.holds}
@@ -742,6 +749,13 @@ class FakeStockLedger(StockLedger):
             raise StockBelowReservedError
         row.on_hand += quantity
         return self.stock.record(row.id, movement_type, quantity, reason, reference)
+
+    async def restock(self, quantities: Mapping[int, int], *, reason: str, reference: str) -> None:
+        for variant_id in sorted(quantities):
+            row = self.stock.items.get(variant_id)
+            if row is not None:
+                row.on_hand += quantities[variant_id]
+                self.stock.record(row.id, MovementType.IN, quantities[variant_id], reason, reference)
 
     async def mismatches(self) -> tuple[LedgerMismatch, ...]:
         found = []
@@ -917,3 +931,66 @@ class FakeCartRepository(CartRepository):
                 and row.id > after_id
             )[:limit]
         )
+
+
+# --- orders: OrderRepository ----------------------------------------------------------------------
+
+
+class FakeOrderRepository(OrderRepository):
+    """`OrderRepository` in memory; `clock` stamps `created_at`."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.orders: dict[int, Order] = {}
+        self._clock = clock
+        self._line_ids = 0
+
+    async def add(self, order: NewOrder) -> Order:
+        order_id = len(self.orders) + 1
+        lines = []
+        for line in order.lines:
+            self._line_ids += 1
+            lines.append(
+                OrderLine(id=self._line_ids, **{f.name: getattr(line, f.name) for f in fields(line)})
+            )
+        stored = Order(
+            id=order_id,
+            number=order_number(order_id),
+            user_id=order.user_id,
+            email=order.email,
+            status=OrderStatus.PENDING,
+            lines=tuple(lines),
+            totals=order.totals,
+            created_at=self._clock.now() if self._clock is not None else datetime.now(UTC),
+        )
+        self.orders[order_id] = stored
+        return stored
+
+    async def get(self, order_id: int, *, user_id: int | None = None, lock: bool = False) -> Order | None:
+        order = self.orders.get(order_id)
+        if order is None or (user_id is not None and order.user_id != user_id):
+            return None
+        return order
+
+    async def set_status(self, order_id: int, status: OrderStatus, *, now: datetime) -> None:
+        self.orders[order_id] = self.orders[order_id].moved(status, now)
+
+    async def search(self, query: OrderQuery) -> Page[Order]:
+        found = [
+            order
+            for order in sorted(self.orders.values(), key=lambda order: -order.id)
+            if order.user_id == query.user_id
+            and query.status in (None, order.status)
+            and query.number in (None, order.number)
+            and (query.start is None or order.created_at >= query.start)
+            and (query.end is None or order.created_at <= query.end)
+        ]
+        query.page.check(len(found))
+        start = query.page.offset
+        return Page(items=tuple(found[start : start + query.page.size]), total=len(found), request=query.page)
+
+    async def pending_before(self, created_before: datetime, *, limit: int) -> tuple[int, ...]:
+        pending = sorted(
+            (order for order in self.orders.values() if order.status is OrderStatus.PENDING),
+            key=lambda order: (order.created_at, order.id),
+        )
+        return tuple(order.id for order in pending if order.created_at < created_before)[:limit]

@@ -41,6 +41,7 @@ from avthrift.adapters.sqlalchemy.repositories.customers import (
     SqlAlchemyCustomerProfileRepository,
 )
 from avthrift.adapters.sqlalchemy.repositories.inventory_reader import SqlAlchemyInventoryReader
+from avthrift.adapters.sqlalchemy.repositories.orders import SqlAlchemyOrderRepository
 from avthrift.adapters.sqlalchemy.repositories.refresh_tokens import SqlAlchemyRefreshTokenStore
 from avthrift.adapters.sqlalchemy.repositories.stock import SqlAlchemyStockLedger, SqlAlchemyStockReserver
 from avthrift.adapters.sqlalchemy.repositories.users import SqlAlchemyUserRepository
@@ -82,6 +83,8 @@ from avthrift.domain.identity.use_cases.registration import (
 from avthrift.domain.identity.use_cases.sessions import RefreshTokens, SignIn, SignOut, VerifyToken
 from avthrift.domain.inventory import use_cases as inventory
 from avthrift.domain.inventory.ports import InventoryReader, StockLedger, StockReserver
+from avthrift.domain.orders.model import OrderPolicy
+from avthrift.domain.orders.ports import OrderRepository
 from avthrift.domain.shared.email import EmailSender
 from avthrift.domain.shared.ports import (
     Clock,
@@ -356,6 +359,19 @@ class CartProvider(Provider):
     )
 
 
+class OrdersProvider(Provider):
+    """Checkout, orders and payments."""
+
+    @provide(scope=Scope.APP)
+    def policy(self, settings: Settings) -> OrderPolicy:
+        return OrderPolicy(
+            frontend_url=settings.frontend_url,
+            payment_ttl=timedelta(minutes=settings.order_payment_ttl_minutes),
+        )
+
+    orders = provide(SqlAlchemyOrderRepository, scope=Scope.REQUEST, provides=OrderRepository)
+
+
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
     """The container shared by the HTTP app, the CLI and the worker; `providers` add or override."""
     return make_async_container(
@@ -367,6 +383,7 @@ def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
         CatalogSeedProvider(),
         InventoryProvider(),
         CartProvider(),
+        OrdersProvider(),
         *providers,
         context={Settings: settings},
     )

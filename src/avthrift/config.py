@@ -22,6 +22,7 @@ type LogFormat = Literal["console", "json"]
 PROFILES: Final[tuple[Profile, ...]] = ("dev", "test", "prod")
 EMAIL_BACKENDS: Final[tuple[EmailBackend, ...]] = ("console", "smtp", "file", "memory")
 LOG_FORMATS: Final[tuple[LogFormat, ...]] = ("console", "json")
+PAYMENT_GATEWAYS: Final = ("manual",)
 
 DEV_SECRET_KEY: Final = "dev-insecure-secret-key-change-me-in-production"  # noqa: S105 - refused in prod
 MIN_PROD_SECRET_KEY_LENGTH: Final = 32
@@ -129,6 +130,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cart_abandon_ttl_minutes: int
     cart_max_line_quantity: int
     cart_max_lines: int
+    order_payment_ttl_minutes: int
+    payment_gateway: str
+    payment_webhook_secret: str
     email: EmailSettings
     auth: AuthSettings
     throttle_rates: dict[str, Rate]
@@ -220,6 +224,9 @@ def load_settings(
         cart_abandon_ttl_minutes=env.integer("CART_ABANDON_TTL_MINUTES", 120, minimum=1),
         cart_max_line_quantity=env.integer("CART_MAX_LINE_QUANTITY", 10, minimum=1),
         cart_max_lines=env.integer("CART_MAX_LINES", 50, minimum=1),
+        order_payment_ttl_minutes=env.integer("ORDER_PAYMENT_TTL_MINUTES", 60, minimum=1),
+        payment_gateway=env.choice("PAYMENT_GATEWAY", "manual", PAYMENT_GATEWAYS),
+        payment_webhook_secret=env.text("PAYMENT_WEBHOOK_SECRET", ""),
         email=_email(env, profile),
         auth=_auth(env, test=profile == "test"),
         throttle_rates=_throttle_rates(env),

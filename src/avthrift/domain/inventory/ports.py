@@ -63,10 +63,16 @@ class StockReserver(Protocol):
         """End active holds (`released`) and give their units back; ended holds are skipped."""
         ...
 
-    async def convert(self, hold_ids: Collection[int], *, reference: str) -> None:
+    async def lock(self, variant_ids: Collection[int]) -> None:
+        """Lock the stock rows of `variant_ids` in ascending variant id until the transaction ends:
+        from then on no other transaction takes, reclaims or expires holds of these variants (on
+        SQLite every writing transaction already runs alone)."""
+        ...
+
+    async def convert(self, hold_ids: Collection[int], *, reference: str) -> int:
         """Turn active holds into sales: each leaves `on_hand` and `reserved` and records an `out`
-        movement with `reference`; state `converted`. Ended holds are skipped (the caller checks
-        `holds` first)."""
+        movement with `reference`; state `converted`. Ended holds are skipped; returns how many
+        were converted (the caller compares it with what it expected)."""
         ...
 
     async def holds(self, hold_ids: Collection[int]) -> Mapping[int, Hold]:
@@ -98,6 +104,11 @@ class StockLedger(Protocol):
         """Apply a signed movement (`in` > 0, `out` < 0, `adjust` ≠ 0) with one conditional statement
         (`on_hand + q >= reserved`); returns the movement id. Raises `StockBelowReservedError` when it
         would leave less on hand than reserved, `NotFoundError` for an unknown stock row."""
+        ...
+
+    async def restock(self, quantities: Mapping[int, int], *, reason: str, reference: str) -> None:
+        """Put sold units back on hand: per variant (ascending id) `on_hand += quantity` and an `in`
+        movement with `reason` and `reference`. Variants without a stock row are skipped."""
         ...
 
     async def mismatches(self) -> tuple[LedgerMismatch, ...]:

@@ -419,10 +419,15 @@ class SqlAlchemyStockReserver(StockReserver):
         ended, _ = await self._end_owned(hold_ids, HoldState.RELEASED)
         await self._give_back(_sums((variant_id, quantity) for _, variant_id, quantity in ended))
 
-    async def convert(self, hold_ids: Collection[int], *, reference: str) -> None:
+    async def lock(self, variant_ids: Collection[int]) -> None:
+        ids = _ids(variant_ids)
+        if ids:
+            await self._lock_stock(ids)
+
+    async def convert(self, hold_ids: Collection[int], *, reference: str) -> int:
         ended, stock_ids = await self._end_owned(hold_ids, HoldState.CONVERTED)
         if not ended:
-            return
+            return 0
         await self._give_back(_sums((variant_id, quantity) for _, variant_id, quantity in ended), sold=True)
         movements = [
             {
@@ -435,6 +440,7 @@ class SqlAlchemyStockReserver(StockReserver):
             for _, variant_id, quantity in ended
         ]
         await self._execute(_INSERT_MOVEMENTS, movements)
+        return len(ended)
 
     async def holds(self, hold_ids: Collection[int]) -> Mapping[int, Hold]:
         ids = _ids(hold_ids)
@@ -548,6 +554,19 @@ class SqlAlchemyStockLedger(StockLedger):
             found = (await self._execute(select(STOCK.c.id).where(STOCK.c.id == stock_item_id))).first()
             raise NotFoundError if found is None else StockBelowReservedError
         return await self._record(stock_item_id, movement_type, quantity, reason, reference)
+
+    async def restock(self, quantities: Mapping[int, int], *, reason: str, reference: str) -> None:
+        for variant_id in _ids(quantities):
+            quantity = quantities[variant_id]
+            found = await self._execute(
+                update(STOCK)
+                .where(STOCK.c.variant_id == variant_id)
+                .values(on_hand=STOCK.c.on_hand + quantity)
+                .returning(STOCK.c.id)
+            )
+            stock_item_id = found.scalar_one_or_none()
+            if stock_item_id is not None:
+                await self._record(stock_item_id, MovementType.IN.value, quantity, reason, reference)
 
     async def mismatches(self) -> tuple[LedgerMismatch, ...]:
         moved = (

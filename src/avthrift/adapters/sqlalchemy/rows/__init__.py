@@ -3,8 +3,16 @@ to domain objects. Every row module is imported here so Alembic's autogenerate s
 
 from advanced_alchemy.base import metadata_registry
 
-from avthrift.adapters.sqlalchemy.rows import carts, catalog, customers, identity, inventory
+from avthrift.adapters.sqlalchemy.rows import (
+    carts,
+    catalog,
+    customers,
+    idempotency,
+    identity,
+    inventory,
+    orders,
+)
 
 metadata = metadata_registry.get(None)
 
-__all__ = ["carts", "catalog", "customers", "identity", "inventory", "metadata"]
+__all__ = ["carts", "catalog", "customers", "idempotency", "identity", "inventory", "metadata", "orders"]
