@@ -126,14 +126,7 @@ async def _distinct_setup(session: Session) -> None:
 async def _hot_setup(session: Session) -> None:
     """Every client buys the same variant, restocked by staff to `HOT_STOCK` units."""
     variant = (await _variants_in_stock(session))[0]
-    sign_in = {"identifier": STAFF_EMAIL, "password": STAFF_PASSWORD}
-    tokens = (await session.call(Request.json("POST", "/api/v1/auth/signin/", sign_in))).json()
-    staff = (("Authorization", f"Bearer {tokens['access']}"),)
-    found = await session.call(Request("GET", f"/api/v1/inventory/stock-items/?variant_id={variant}", staff))
-    item = found.json()["results"][0]
-    if item["available"] < HOT_STOCK // 2:
-        movement = {"stock_item": item["id"], "movement_type": "in", "quantity": HOT_STOCK, "reason": "bench"}
-        await session.call(Request.json("POST", "/api/v1/inventory/movements/", movement, headers=staff))
+    await _restock(session, await _staff(session), variant)
     session.state["variant"] = variant
     session.state["headers"] = _guest(session)
 
@@ -153,6 +146,53 @@ async def _add_then_remove(session: Session) -> None:
         return
     item = added.json()["id"]
     await session.request(Request("DELETE", f"{GUEST_ITEMS}{item}/delete/", headers, expect=frozenset({204})))
+
+
+CHECKOUT_POOL: Final = 12  # variants the checkout clients share (3 each, overlapping)
+
+
+async def _staff(session: Session) -> tuple[tuple[str, str], ...]:
+    sign_in = {"identifier": STAFF_EMAIL, "password": STAFF_PASSWORD}
+    tokens = (await session.call(Request.json("POST", "/api/v1/auth/signin/", sign_in))).json()
+    return (("Authorization", f"Bearer {tokens['access']}"),)
+
+
+async def _restock(session: Session, staff: tuple[tuple[str, str], ...], variant: int) -> None:
+    found = await session.call(Request("GET", f"/api/v1/inventory/stock-items/?variant_id={variant}", staff))
+    item = found.json()["results"][0]
+    if item["available"] < HOT_STOCK // 2:
+        movement = {"stock_item": item["id"], "movement_type": "in", "quantity": HOT_STOCK, "reason": "bench"}
+        await session.call(Request.json("POST", "/api/v1/inventory/movements/", movement, headers=staff))
+
+
+async def _checkout_setup(session: Session) -> None:
+    """A new account per client; 3 variants of a shared pool of 12, restocked by staff."""
+    pool = (await _variants_in_stock(session))[:CHECKOUT_POOL]
+    if len(pool) < CHECKOUT_POOL:
+        raise SetupError(f"{len(pool)} variants in stock: fewer than {CHECKOUT_POOL}")
+    staff = await _staff(session)
+    mine = [pool[(session.index + step * 4) % CHECKOUT_POOL] for step in range(3)]
+    for variant in mine:
+        await _restock(session, staff, variant)
+    email = f"bench.buyer.{session.index}.{id(session)}@example.com"
+    account = {"username": f"buyer{session.index}x{id(session)}", "email": email, "password": STAFF_PASSWORD}
+    await session.call(Request.json("POST", "/api/v1/account/register/", account, expect=frozenset({201})))
+    tokens = (
+        await session.call(
+            Request.json("POST", "/api/v1/auth/signin/", {"identifier": email, "password": STAFF_PASSWORD})
+        )
+    ).json()
+    session.state["headers"] = (("Authorization", f"Bearer {tokens['access']}"),)
+    session.state["variants"] = mine
+
+
+async def _checkout_step(session: Session) -> None:
+    """Fill the cart with 3 lines (untimed), then check it out (timed, `200`)."""
+    headers = session.state["headers"]
+    for variant in session.state["variants"]:
+        line = {"variant_id": variant, "quantity": 1}
+        await session.call(Request.json("POST", "/api/v1/cart/items/", line, headers=headers))
+    await session.request(Request("POST", "/api/v1/cart/checkout/", headers, expect=frozenset({200})))
 
 
 def _floor(route: str) -> Scenario:
@@ -189,6 +229,12 @@ SCENARIOS: dict[str, Scenario] = {
             "guest add (hold 1 unit) then remove, every client on one variant",
             _add_then_remove,
             _hot_setup,
+        ),
+        Scenario(
+            "checkout",
+            "fill a user cart with 3 lines (untimed), then POST /api/v1/cart/checkout/ (timed)",
+            _checkout_step,
+            _checkout_setup,
         ),
         *(_floor(route) for route in ("bare", "pool", "update", "update-raw")),
     )

@@ -1,6 +1,7 @@
 """In-memory fakes of the ports, for use-case tests (no mocks)."""
 
 import dataclasses
+import math
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,16 @@ from avthrift.domain.inventory.ports import StockLedger, StockReserver
 from avthrift.domain.orders.model import NewOrder, Order, OrderLine, OrderQuery, OrderStatus, order_number
 from avthrift.domain.orders.ports import OrderRepository
 from avthrift.domain.shared.errors import ConflictError, NotFoundError, field_error
+from avthrift.domain.shared.idempotency import (
+    Claim,
+    Claimed,
+    IdempotencyKey,
+    IdempotencyStore,
+    InFlight,
+    Mismatch,
+    Replay,
+    StoredResponse,
+)
 from avthrift.domain.shared.pagination import Page, PageRequest, SortKey
 from avthrift.domain.shared.ports import Clock, UnitOfWork
 
@@ -994,3 +1005,64 @@ class FakeOrderRepository(OrderRepository):
             key=lambda order: (order.created_at, order.id),
         )
         return tuple(order.id for order in pending if order.created_at < created_before)[:limit]
+
+
+# --- idempotency: IdempotencyStore ----------------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeIdempotencyRecord:
+    fingerprint: str
+    lease_until: datetime
+    expires_at: datetime  # a claim's is its lease's end
+    response: StoredResponse | None = None
+
+
+class FakeIdempotencyStore(IdempotencyStore):
+    """Records in a dict, with the adapters' rules: a record past its `expires_at` counts as absent,
+    `complete` and `release` touch only the caller's unfinished claim. `complete` applies at once
+    (as Redis does: there is no transaction to join here)."""
+
+    def __init__(self) -> None:
+        self.records: dict[IdempotencyKey, FakeIdempotencyRecord] = {}
+
+    async def claim(
+        self, key: IdempotencyKey, fingerprint: str, *, now: datetime, lease_until: datetime
+    ) -> Claim:
+        found = self.records.get(key)
+        if found is not None and found.expires_at > now:
+            if found.fingerprint != fingerprint:
+                return Mismatch()
+            if found.response is not None:
+                return Replay(response=found.response)
+            return InFlight(retry_after_seconds=max(1, math.ceil((found.lease_until - now).total_seconds())))
+        self.records[key] = FakeIdempotencyRecord(
+            fingerprint=fingerprint, lease_until=lease_until, expires_at=lease_until
+        )
+        return Claimed(lease_until=lease_until)
+
+    def _claim_of(self, key: IdempotencyKey, fingerprint: str) -> FakeIdempotencyRecord | None:
+        found = self.records.get(key)
+        if found is None or found.response is not None or found.fingerprint != fingerprint:
+            return None
+        return found
+
+    async def complete(
+        self, key: IdempotencyKey, fingerprint: str, response: StoredResponse, *, expires_at: datetime
+    ) -> None:
+        found = self._claim_of(key, fingerprint)
+        if found is not None:
+            found.response, found.expires_at = response, expires_at
+
+    async def release(self, key: IdempotencyKey, fingerprint: str) -> None:
+        if self._claim_of(key, fingerprint) is not None:
+            del self.records[key]
+
+    async def cleanup(self, now: datetime, *, limit: int) -> int:
+        expired = sorted(
+            (key for key, record in self.records.items() if record.expires_at <= now),
+            key=lambda key: self.records[key].expires_at,
+        )[: max(0, limit)]
+        for key in expired:
+            del self.records[key]
+        return len(expired)

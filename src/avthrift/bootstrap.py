@@ -22,7 +22,9 @@ from avthrift.adapters.email.memory import MemoryEmailSender
 from avthrift.adapters.email.smtp import SmtpEmailSender
 from avthrift.adapters.memory.catalog_cache import CachingCatalogReader, TtlCache
 from avthrift.adapters.memory.rate_limit import MemoryRateLimitStore
+from avthrift.adapters.payments.manual import ManualPaymentGateway
 from avthrift.adapters.redis.client import create_redis
+from avthrift.adapters.redis.idempotency import RedisIdempotencyStore
 from avthrift.adapters.redis.probe import RedisServiceProbe
 from avthrift.adapters.redis.rate_limit import RedisRateLimitStore
 from avthrift.adapters.security.argon2_hasher import Argon2PasswordHasher
@@ -40,6 +42,7 @@ from avthrift.adapters.sqlalchemy.repositories.customers import (
     SqlAlchemyContactPhones,
     SqlAlchemyCustomerProfileRepository,
 )
+from avthrift.adapters.sqlalchemy.repositories.idempotency import SqlAlchemyIdempotencyStore
 from avthrift.adapters.sqlalchemy.repositories.inventory_reader import SqlAlchemyInventoryReader
 from avthrift.adapters.sqlalchemy.repositories.orders import SqlAlchemyOrderRepository
 from avthrift.adapters.sqlalchemy.repositories.refresh_tokens import SqlAlchemyRefreshTokenStore
@@ -85,7 +88,22 @@ from avthrift.domain.inventory import use_cases as inventory
 from avthrift.domain.inventory.ports import InventoryReader, StockLedger, StockReserver
 from avthrift.domain.orders.model import OrderPolicy
 from avthrift.domain.orders.ports import OrderRepository
+from avthrift.domain.orders.use_cases import cancel as order_cancel
+from avthrift.domain.orders.use_cases import checkout as order_checkout
+from avthrift.domain.orders.use_cases import confirm as order_confirm
+from avthrift.domain.orders.use_cases import expire as order_expire
+from avthrift.domain.orders.use_cases import pay as order_pay
+from avthrift.domain.orders.use_cases import reads as order_reads
+from avthrift.domain.payments.ports import PaymentGateway
 from avthrift.domain.shared.email import EmailSender
+from avthrift.domain.shared.idempotency import IdempotencyStore
+from avthrift.domain.shared.idempotency_use_cases import (
+    ClaimIdempotencyKey,
+    CleanupIdempotencyRecords,
+    IdempotencyPolicy,
+    RecordIdempotentResponse,
+    ReleaseIdempotencyKey,
+)
 from avthrift.domain.shared.ports import (
     Clock,
     RateLimitStore,
@@ -328,6 +346,34 @@ class InventoryProvider(Provider):
     )
 
 
+class IdempotencyProvider(Provider):
+    """`Idempotency-Key` records: in the database, or in Redis (`IDEMPOTENCY_STORE`)."""
+
+    @provide(scope=Scope.APP)
+    def policy(self, settings: Settings) -> IdempotencyPolicy:
+        return IdempotencyPolicy(
+            ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            lease=timedelta(seconds=settings.idempotency_lease_seconds),
+        )
+
+    @provide(scope=Scope.REQUEST)
+    def store(
+        self, settings: Settings, engine: AsyncEngine, session: AsyncSession, redis: Redis | None
+    ) -> IdempotencyStore:
+        # Settings refuse IDEMPOTENCY_STORE=redis without REDIS_URL, so `redis` is there then.
+        if settings.idempotency_store == "redis" and redis is not None:
+            return RedisIdempotencyStore(redis)
+        return SqlAlchemyIdempotencyStore(engine, session)
+
+    use_cases = provide_all(
+        ClaimIdempotencyKey,
+        RecordIdempotentResponse,
+        ReleaseIdempotencyKey,
+        CleanupIdempotencyRecords,
+        scope=Scope.REQUEST,
+    )
+
+
 class CartProvider(Provider):
     """User and guest carts, their merge, staff cart actions and stale-cart abandonment."""
 
@@ -369,7 +415,26 @@ class OrdersProvider(Provider):
             payment_ttl=timedelta(minutes=settings.order_payment_ttl_minutes),
         )
 
+    @provide(scope=Scope.APP)
+    def payment_gateway(self, settings: Settings) -> PaymentGateway:
+        match settings.payment_gateway:
+            case "manual":
+                return ManualPaymentGateway()
+            case other:  # config.PAYMENT_GATEWAYS refuses anything else at start-up
+                raise ValueError(f"unknown payment gateway {other!r}")
+
     orders = provide(SqlAlchemyOrderRepository, scope=Scope.REQUEST, provides=OrderRepository)
+    order_use_cases = provide_all(
+        order_checkout.Checkout,
+        order_reads.ListOrders,
+        order_reads.GetOrder,
+        order_cancel.CancelOrder,
+        order_pay.PayOrder,
+        order_confirm.MarkOrderPaid,
+        order_confirm.ConfirmPayment,
+        order_expire.ExpireUnpaidOrders,
+        scope=Scope.REQUEST,
+    )
 
 
 def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
@@ -382,6 +447,7 @@ def make_container(settings: Settings, *providers: Provider) -> AsyncContainer:
         CatalogStaffProvider(),
         CatalogSeedProvider(),
         InventoryProvider(),
+        IdempotencyProvider(),
         CartProvider(),
         OrdersProvider(),
         *providers,

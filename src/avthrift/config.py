@@ -18,10 +18,12 @@ from dotenv import dotenv_values
 type Profile = Literal["dev", "test", "prod"]
 type EmailBackend = Literal["console", "smtp", "file", "memory"]
 type LogFormat = Literal["console", "json"]
+type IdempotencyBackend = Literal["sql", "redis"]
 
 PROFILES: Final[tuple[Profile, ...]] = ("dev", "test", "prod")
 EMAIL_BACKENDS: Final[tuple[EmailBackend, ...]] = ("console", "smtp", "file", "memory")
 LOG_FORMATS: Final[tuple[LogFormat, ...]] = ("console", "json")
+IDEMPOTENCY_STORES: Final[tuple[IdempotencyBackend, ...]] = ("sql", "redis")
 PAYMENT_GATEWAYS: Final = ("manual",)
 
 DEV_SECRET_KEY: Final = "dev-insecure-secret-key-change-me-in-production"  # noqa: S105 - refused in prod
@@ -124,6 +126,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: tuple[str, ...]
     database: DatabaseSettings
     redis_url: str | None
+    idempotency_store: IdempotencyBackend
+    idempotency_ttl_hours: int
+    idempotency_lease_seconds: int
     frontend_url: str
     catalog_cache_seconds: int
     cart_reservation_ttl_minutes: int
@@ -218,6 +223,9 @@ def load_settings(
         trusted_proxies=_trusted_proxies(env),
         database=database,
         redis_url=_redis_url(env),
+        idempotency_store=_idempotency_store(env),
+        idempotency_ttl_hours=env.integer("IDEMPOTENCY_TTL_HOURS", 24, minimum=1),
+        idempotency_lease_seconds=env.integer("IDEMPOTENCY_LEASE_SECONDS", 60, minimum=1),
         frontend_url=env.text("FRONTEND_URL", "http://localhost:3000").rstrip("/"),
         catalog_cache_seconds=env.integer("CATALOG_CACHE_SECONDS", 0 if profile == "test" else 5),
         cart_reservation_ttl_minutes=env.integer("CART_RESERVATION_TTL_MINUTES", 30, minimum=1),
@@ -289,6 +297,13 @@ def _redis_url(env: _Env) -> str | None:
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"REDIS_URL: expected redis://, rediss:// or unix://, got {url!r}")
     return url
+
+
+def _idempotency_store(env: _Env) -> IdempotencyBackend:
+    store = env.choice("IDEMPOTENCY_STORE", "sql", IDEMPOTENCY_STORES)
+    if store == "redis" and not env.is_set("REDIS_URL"):
+        raise ConfigError("IDEMPOTENCY_STORE: redis needs REDIS_URL to be set")
+    return store
 
 
 def _trusted_proxies(env: _Env) -> tuple[str, ...]:

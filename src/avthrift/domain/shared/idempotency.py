@@ -17,7 +17,7 @@ from typing import Final, Protocol
 from avthrift.domain.shared.errors import ConflictError, DomainError, InvalidInputError
 
 MAX_KEY_LENGTH: Final = 255
-# "1–255 printable ASCII characters" (contract §8): space (0x20) to tilde (0x7E).
+# "1 to 255 printable ASCII characters" (contract §8): space (0x20) to tilde (0x7E).
 _KEY: Final = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}")
 
 

@@ -7,7 +7,9 @@ from cyclopts import App, CycloptsError
 from avthrift.entrypoints.cli.carts import carts_app
 from avthrift.entrypoints.cli.catalog import catalog_app
 from avthrift.entrypoints.cli.db import db_app
+from avthrift.entrypoints.cli.idempotency import idempotency_app
 from avthrift.entrypoints.cli.inventory import inventory_app
+from avthrift.entrypoints.cli.orders import orders_app
 from avthrift.entrypoints.cli.reservations import reservations_app
 from avthrift.entrypoints.cli.runtime import CommandError, one_line_errors
 from avthrift.entrypoints.cli.serve import serve
@@ -25,6 +27,8 @@ app.command(catalog_app)
 app.command(carts_app)
 app.command(inventory_app)
 app.command(reservations_app)
+app.command(idempotency_app)
+app.command(orders_app)
 
 
 def main(tokens: list[str] | None = None) -> None:

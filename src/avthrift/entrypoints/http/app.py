@@ -14,6 +14,7 @@ from litestar.types import ControllerRouterHandler
 from avthrift.bootstrap import make_container
 from avthrift.config import Settings, load_settings
 from avthrift.entrypoints.http.auth import BearerAuthMiddleware
+from avthrift.entrypoints.http.cart import checkout
 from avthrift.entrypoints.http.cart import controllers as cart
 from avthrift.entrypoints.http.catalog import public_controllers as public_catalog
 from avthrift.entrypoints.http.catalog import staff_controllers as staff_catalog
@@ -23,9 +24,11 @@ from avthrift.entrypoints.http.customers.controllers import (
     CustomerProfileController,
 )
 from avthrift.entrypoints.http.health.controllers import HealthController
+from avthrift.entrypoints.http.idempotency import IdempotencyMiddleware, document_idempotent_routes
 from avthrift.entrypoints.http.identity.controllers import AccountController, AuthController
 from avthrift.entrypoints.http.inventory import controllers as inventory
 from avthrift.entrypoints.http.openapi import StrictStructSchemaPlugin, openapi_config, swagger_assets
+from avthrift.entrypoints.http.orders import controllers as orders
 from avthrift.entrypoints.http.problems import EXCEPTION_HANDLERS
 from avthrift.entrypoints.http.rate_limit import RateLimitMiddleware, RateLimitProvider
 from avthrift.entrypoints.http.request_context import request_context
@@ -89,6 +92,8 @@ def create_app(
             *staff_catalog.HANDLERS,
             *inventory.HANDLERS,
             *cart.HANDLERS,
+            *checkout.HANDLERS,
+            *orders.HANDLERS,
             *extra_route_handlers,
         ],
     )
@@ -96,7 +101,11 @@ def create_app(
         route_handlers=[api, swagger_assets],
         openapi_config=openapi_config(version("avthrift")),
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[BearerAuthMiddleware(container), RateLimitMiddleware(settings, container)],
+        middleware=[
+            BearerAuthMiddleware(container),
+            RateLimitMiddleware(settings, container),
+            IdempotencyMiddleware(settings),
+        ],
         plugins=[StrictStructSchemaPlugin()],
         before_request=_require_json,
         request_max_body_size=MAX_BODY_BYTES,
@@ -123,6 +132,7 @@ def create_app(
         debug=settings.debug,
     )
     _fix_options_allow(app)
+    document_idempotent_routes(app)
     setup_dishka(container, app)
     app.asgi_handler = request_context(app.asgi_handler, settings)
     return app

@@ -16,6 +16,7 @@ from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from avthrift.domain.identity.errors import InvalidTokenError
+from avthrift.domain.payments.errors import InvalidSignatureError
 from avthrift.domain.shared.errors import (
     ConflictError,
     DomainError,
@@ -24,6 +25,7 @@ from avthrift.domain.shared.errors import (
     PermissionDeniedError,
     ServiceUnavailableError,
 )
+from avthrift.domain.shared.idempotency import IdempotencyInProgressError, IdempotencyKeyReusedError
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +34,11 @@ PROBLEM_JSON: Final = "application/problem+json"
 DOMAIN_STATUS: Final[dict[type[DomainError], int]] = {
     InvalidInputError: 400,
     InvalidTokenError: 401,
+    InvalidSignatureError: 401,
     PermissionDeniedError: 403,
     NotFoundError: 404,
     ConflictError: 409,
+    IdempotencyKeyReusedError: 422,
     ServiceUnavailableError: 503,
 }
 
@@ -105,7 +109,11 @@ def handle_domain_error(_: Request[Any, Any, Any], error: DomainError) -> Respon
     if isinstance(error, ServiceUnavailableError):
         logger.warning("service unavailable: %s", error.detail, exc_info=error.__cause__)
     status = status_for(error)
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if status == 401 else None  # noqa: PLR2004
+    # RFC 9110 §15.5.2: every 401 names a scheme; a webhook signs its body instead of sending a token.
+    scheme = "Signature" if isinstance(error, InvalidSignatureError) else "Bearer"
+    headers = {"WWW-Authenticate": f'{scheme} realm="api"'} if status == 401 else None  # noqa: PLR2004
+    if isinstance(error, IdempotencyInProgressError):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
     return problem_response(status, error.code, error.detail, extra=error.extra, headers=headers)
 
 

@@ -37,10 +37,13 @@ from avthrift.entrypoints.http.cart.schemas import (
     cart_out,
     line_out,
 )
+from avthrift.entrypoints.http.idempotency import GUEST, IDEMPOTENT
 from avthrift.entrypoints.http.problems import problem_responses
 from avthrift.entrypoints.http.rate_limit import RATE_SCOPE
 
 READ: Final = {RATE_SCOPE: "cart"}
+USER_WRITE: Final = {IDEMPOTENT: True}
+GUEST_WRITE: Final = {IDEMPOTENT: GUEST}
 _SESSION: Final = (
     "The guest's session id, a secret the client makes up once: 32 to 64 characters of "
     "`[A-Za-z0-9_-]` (a UUIDv4 qualifies). Absent: `400 missing_session_id` "
@@ -92,7 +95,12 @@ class CartController(Controller):
         """The active cart, created on first read."""
         return cart_out(await get_cart(_user(request)))
 
-    @post("/items", summary="Add an item to my cart", responses=problem_responses(400, 401, 404, 429))
+    @post(
+        "/items",
+        opt=USER_WRITE,
+        summary="Add an item to my cart",
+        responses=problem_responses(400, 401, 404, 429),
+    )
     async def add_item(
         self, request: Request[Any, Any, Any], data: JSONBody[AddItemIn], add_item: FromDishka[AddItem]
     ) -> CartLineOut:
@@ -134,13 +142,25 @@ class CartController(Controller):
         """`204`; the item's stock is released. `DELETE …/items/{item_id}/` is `405`."""
         await remove_item(_user(request), item_id)
 
-    @post("/clear", status_code=200, summary="Empty my cart", responses=problem_responses(401, 429))
+    @post(
+        "/clear",
+        opt=USER_WRITE,
+        status_code=200,
+        summary="Empty my cart",
+        responses=problem_responses(401, 429),
+    )
     async def clear(self, request: Request[Any, Any, Any], clear_cart: FromDishka[ClearCart]) -> StatusOut:
         """`{"status": "cleared"}`: every item removed and its stock released; the cart stays active."""
         await clear_cart(_user(request))
         return StatusOut(status="cleared")
 
-    @post("/abandon", status_code=200, summary="Abandon my cart", responses=problem_responses(401, 429))
+    @post(
+        "/abandon",
+        opt=USER_WRITE,
+        status_code=200,
+        summary="Abandon my cart",
+        responses=problem_responses(401, 429),
+    )
     async def abandon(
         self, request: Request[Any, Any, Any], abandon_cart: FromDishka[AbandonCart]
     ) -> StatusOut:
@@ -151,6 +171,7 @@ class CartController(Controller):
 
     @post(
         "/merge-guest",
+        opt=USER_WRITE,
         status_code=200,
         summary="Move my guest cart into my cart",
         responses=problem_responses(400, 401, 429),
@@ -183,7 +204,12 @@ class GuestCartController(Controller):
         creates nothing)."""
         return cart_out(await get_cart(_guest(x_session_id)))
 
-    @post("/items", summary="Add an item to a guest's cart", responses=problem_responses(400, 404, 429))
+    @post(
+        "/items",
+        opt=GUEST_WRITE,
+        summary="Add an item to a guest's cart",
+        responses=problem_responses(400, 404, 429),
+    )
     async def add_item(
         self,
         data: JSONBody[GuestAddItemIn],
@@ -228,7 +254,13 @@ class GuestCartController(Controller):
         """`204`; the item's stock is released. An item not in the session's active cart is `404`."""
         await remove_item(_guest(x_session_id), item_id)
 
-    @post("/clear", status_code=200, summary="Empty a guest's cart", responses=problem_responses(400, 429))
+    @post(
+        "/clear",
+        opt=GUEST_WRITE,
+        status_code=200,
+        summary="Empty a guest's cart",
+        responses=problem_responses(400, 429),
+    )
     async def clear(self, clear_cart: FromDishka[ClearCart], x_session_id: SessionHeader = None) -> StatusOut:
         """`{"status": "cleared"}`: every item removed and its stock released (nothing is created for a
         session without a cart)."""

@@ -25,6 +25,7 @@ from avthrift.entrypoints.http.cart.schemas import (
     admin_cart_out,
     summary_out,
 )
+from avthrift.entrypoints.http.idempotency import IDEMPOTENT
 from avthrift.entrypoints.http.pagination import PageNumber, PageSize, Paginated, page_request, paginated
 from avthrift.entrypoints.http.problems import problem_responses
 from avthrift.entrypoints.http.rate_limit import RATE_SCOPE
@@ -67,6 +68,7 @@ class AdminCartController(Controller):
 
     @post(
         "/{cart_id:int}/clear",
+        opt={IDEMPOTENT: True},
         status_code=200,
         summary="Empty a cart",
         responses=problem_responses(400, 401, 403, 404, 409, 429),
@@ -78,6 +80,7 @@ class AdminCartController(Controller):
 
     @post(
         "/{cart_id:int}/abandon",
+        opt={IDEMPOTENT: True},
         status_code=200,
         summary="Abandon a cart",
         responses=problem_responses(400, 401, 403, 404, 409, 429),
@@ -89,6 +92,7 @@ class AdminCartController(Controller):
 
     @post(
         "/{cart_id:int}/merge-into/{user_id:int}",
+        opt={IDEMPOTENT: True},
         status_code=200,
         summary="Merge a cart into a user's cart",
         responses=problem_responses(400, 401, 403, 404, 409, 429),
