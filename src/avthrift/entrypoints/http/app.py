@@ -29,6 +29,7 @@ from avthrift.entrypoints.http.identity.controllers import AccountController, Au
 from avthrift.entrypoints.http.inventory import controllers as inventory
 from avthrift.entrypoints.http.openapi import StrictStructSchemaPlugin, openapi_config, swagger_assets
 from avthrift.entrypoints.http.orders import controllers as orders
+from avthrift.entrypoints.http.orders.signature import SignedBodyMiddleware
 from avthrift.entrypoints.http.problems import EXCEPTION_HANDLERS
 from avthrift.entrypoints.http.rate_limit import RateLimitMiddleware, RateLimitProvider
 from avthrift.entrypoints.http.request_context import request_context
@@ -104,6 +105,7 @@ def create_app(
         middleware=[
             BearerAuthMiddleware(container),
             RateLimitMiddleware(settings, container),
+            SignedBodyMiddleware(settings.payment_webhook_secret),  # before any idempotent replay
             IdempotencyMiddleware(settings),
         ],
         plugins=[StrictStructSchemaPlugin()],

@@ -28,7 +28,7 @@ from avthrift.entrypoints.http.orders.schemas import (
     order_out,
     payment_out,
 )
-from avthrift.entrypoints.http.orders.signature import SIGNATURE_HEADER, SignedBodyMiddleware
+from avthrift.entrypoints.http.orders.signature import SIGNATURE_HEADER, SIGNED_BODY
 from avthrift.entrypoints.http.pagination import PageNumber, PageSize, Paginated, page_request, paginated
 from avthrift.entrypoints.http.problems import problem_responses
 from avthrift.entrypoints.http.rate_limit import RATE_SCOPE
@@ -161,8 +161,7 @@ class PaymentWebhookController(Controller):
 
     path = "/api/v1/orders/webhooks"
     tags = ["orders"]  # noqa: RUF012
-    opt = {RATE_SCOPE: "orders_write"}  # noqa: RUF012
-    middleware = [SignedBodyMiddleware()]  # noqa: RUF012
+    opt = {RATE_SCOPE: "orders_write", SIGNED_BODY: True}  # noqa: RUF012
 
     @post(
         "/payment",
