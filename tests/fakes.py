@@ -53,6 +53,7 @@ from avthrift.domain.shared.idempotency import (
     IdempotencyStore,
     InFlight,
     Mismatch,
+    PendingRecord,
     Replay,
     StoredResponse,
 )
@@ -95,6 +96,29 @@ class FakeUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         self.commits += 1
         self._committed = True
+
+
+class TrackingUnitOfWork(FakeUnitOfWork):
+    """Knows whether a transaction is open: for what must happen inside one (an answer recorded with
+    its order) or never inside one (a payment gateway, an email)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open = False
+
+    async def __aenter__(self) -> Self:
+        self.open = True
+        await super().__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.open = False
+        await super().__aexit__(exc_type, exc, tb)
 
 
 class FakeUserRepository(UserRepository):
@@ -1020,11 +1044,18 @@ class FakeIdempotencyRecord:
 
 class FakeIdempotencyStore(IdempotencyStore):
     """Records in a dict, with the adapters' rules: a record past its `expires_at` counts as absent,
-    `complete` and `release` touch only the caller's unfinished claim. `complete` applies at once
-    (as Redis does: there is no transaction to join here)."""
+    `complete` and `release` touch only the very claim they are handed (unfinished, same fingerprint
+    and lease end). `complete` applies at once, whatever `joins_transaction` says (there is no
+    transaction here): the flag only tells use cases which kind of store they talk to, SQL (`True`)
+    or Redis (`False`, the default)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, joins_transaction: bool = False) -> None:
         self.records: dict[IdempotencyKey, FakeIdempotencyRecord] = {}
+        self._joins_transaction = joins_transaction
+
+    @property
+    def joins_transaction(self) -> bool:
+        return self._joins_transaction
 
     async def claim(
         self, key: IdempotencyKey, fingerprint: str, *, now: datetime, lease_until: datetime
@@ -1041,22 +1072,25 @@ class FakeIdempotencyStore(IdempotencyStore):
         )
         return Claimed(lease_until=lease_until)
 
-    def _claim_of(self, key: IdempotencyKey, fingerprint: str) -> FakeIdempotencyRecord | None:
-        found = self.records.get(key)
-        if found is None or found.response is not None or found.fingerprint != fingerprint:
+    def _claim_of(self, record: PendingRecord) -> FakeIdempotencyRecord | None:
+        found = self.records.get(record.key)
+        if (
+            found is None
+            or found.response is not None
+            or found.fingerprint != record.fingerprint
+            or found.lease_until != record.lease_until
+        ):
             return None
         return found
 
-    async def complete(
-        self, key: IdempotencyKey, fingerprint: str, response: StoredResponse, *, expires_at: datetime
-    ) -> None:
-        found = self._claim_of(key, fingerprint)
+    async def complete(self, record: PendingRecord, response: StoredResponse) -> None:
+        found = self._claim_of(record)
         if found is not None:
-            found.response, found.expires_at = response, expires_at
+            found.response, found.expires_at = response, record.expires_at
 
-    async def release(self, key: IdempotencyKey, fingerprint: str) -> None:
-        if self._claim_of(key, fingerprint) is not None:
-            del self.records[key]
+    async def release(self, record: PendingRecord) -> None:
+        if self._claim_of(record) is not None:
+            del self.records[record.key]
 
     async def cleanup(self, now: datetime, *, limit: int) -> int:
         expired = sorted(

@@ -356,14 +356,20 @@ class IdempotencyProvider(Provider):
             lease=timedelta(seconds=settings.idempotency_lease_seconds),
         )
 
-    @provide(scope=Scope.REQUEST)
-    def store(
-        self, settings: Settings, engine: AsyncEngine, session: AsyncSession, redis: Redis | None
-    ) -> IdempotencyStore:
-        # Settings refuse IDEMPOTENCY_STORE=redis without REDIS_URL, so `redis` is there then.
+    @provide(scope=Scope.APP)
+    def redis_store(self, settings: Settings, redis: Redis | None) -> RedisIdempotencyStore | None:
+        """One Redis store for the application (it registers its scripts once), when configured;
+        settings refuse `IDEMPOTENCY_STORE=redis` without `REDIS_URL`, so `redis` is there then."""
         if settings.idempotency_store == "redis" and redis is not None:
             return RedisIdempotencyStore(redis)
-        return SqlAlchemyIdempotencyStore(engine, session)
+        return None
+
+    @provide(scope=Scope.REQUEST)
+    def store(
+        self, redis_store: RedisIdempotencyStore | None, engine: AsyncEngine, session: AsyncSession
+    ) -> IdempotencyStore:
+        # The SQL store records on the request's session, so it is built per request.
+        return redis_store if redis_store is not None else SqlAlchemyIdempotencyStore(engine, session)
 
     use_cases = provide_all(
         ClaimIdempotencyKey,

@@ -1,5 +1,5 @@
-"""`Idempotency-Key` on the cart's POST routes, through the ASGI app on both engines (contract §8),
-with the records in the database and, where marked, in Redis."""
+"""`Idempotency-Key` on the cart's POST routes and checkout, through the ASGI app on both engines
+(contract §8), with the records in the database and, where marked, in Redis."""
 
 import json
 from collections.abc import AsyncIterator
@@ -12,15 +12,25 @@ from dishka import Provider, Scope, provide
 from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar, Request, post
 from litestar.testing import AsyncTestClient
+from redis import Redis as SyncRedis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from avthrift.adapters.redis.idempotency import RedisIdempotencyStore
 from avthrift.adapters.sqlalchemy.repositories.carts import SqlAlchemyCartRepository
+from avthrift.adapters.sqlalchemy.repositories.idempotency import SqlAlchemyIdempotencyStore
 from avthrift.bootstrap import make_container
 from avthrift.config import Settings
 from avthrift.domain.cart.ports import CartRepository
 from avthrift.domain.shared.errors import ServiceUnavailableError
-from avthrift.domain.shared.idempotency import IdempotencyKey, IdempotencyStore, fingerprint
-from avthrift.domain.shared.ports import Clock
+from avthrift.domain.shared.idempotency import (
+    IdempotencyKey,
+    IdempotencyStore,
+    PendingRecord,
+    StoredResponse,
+    fingerprint,
+)
+from avthrift.domain.shared.idempotency_use_cases import RecordIdempotentResponse, ReleaseIdempotencyKey
+from avthrift.domain.shared.ports import Clock, UnitOfWork
 from avthrift.entrypoints.http.app import create_app
 from avthrift.entrypoints.http.idempotency import IDEMPOTENT, pending_record
 from avthrift.entrypoints.http.rate_limit import RATE_SCOPE, RateLimitProvider
@@ -40,6 +50,7 @@ type Client = AsyncTestClient[Litestar]
 
 ITEMS = f"{CART}/items/"
 GUEST_ITEMS = f"{GUEST}/items/"
+CHECKOUT = f"{CART}/checkout/"
 
 
 class ShiftedClock(Clock):
@@ -51,10 +62,13 @@ class ShiftedClock(Clock):
 
 
 class Outage:
-    """While `error` is set, every use of the cart repository raises it."""
+    """While `error` is set, every use of the cart repository raises it; while `record_error` or
+    `release_error` is, recording an idempotent answer or releasing a key raises that."""
 
     def __init__(self) -> None:
         self.error: Exception | None = None
+        self.record_error: Exception | None = None
+        self.release_error: Exception | None = None
 
 
 class FlakyCarts:
@@ -65,6 +79,28 @@ class FlakyCarts:
         if self._outage.error is not None:
             raise self._outage.error
         return getattr(self._inner, name)
+
+
+class FlakyRecord(RecordIdempotentResponse):
+    def __init__(self, uow: UnitOfWork, store: IdempotencyStore, outage: Outage) -> None:
+        super().__init__(uow, store)
+        self._outage = outage
+
+    async def __call__(self, record: PendingRecord, response: StoredResponse) -> None:
+        if self._outage.record_error is not None:
+            raise self._outage.record_error
+        await super().__call__(record, response)
+
+
+class FlakyRelease(ReleaseIdempotencyKey):
+    def __init__(self, store: IdempotencyStore, outage: Outage) -> None:
+        super().__init__(store)
+        self._outage = outage
+
+    async def __call__(self, record: PendingRecord) -> None:
+        if self._outage.release_error is not None:
+            raise self._outage.release_error
+        await super().__call__(record)
 
 
 class SwappedProviders(Provider):
@@ -79,6 +115,14 @@ class SwappedProviders(Provider):
     @provide(scope=Scope.REQUEST)
     def carts(self, session: AsyncSession) -> CartRepository:
         return cast(CartRepository, FlakyCarts(SqlAlchemyCartRepository(session), self._outage))
+
+    @provide(scope=Scope.REQUEST)
+    def record(self, uow: UnitOfWork, store: IdempotencyStore) -> RecordIdempotentResponse:
+        return FlakyRecord(uow, store, self._outage)
+
+    @provide(scope=Scope.REQUEST)
+    def release(self, store: IdempotencyStore) -> ReleaseIdempotencyKey:
+        return FlakyRelease(store, self._outage)
 
 
 @post("/probe/idempotent", opt={RATE_SCOPE: "health", IDEMPOTENT: True}, status_code=200)
@@ -310,6 +354,68 @@ async def test_a_server_error_is_not_recorded_so_a_retry_runs_again(
     assert [row[4] for row in await api.records()] == ["done"]
 
 
+async def test_an_answer_that_cannot_be_recorded_is_still_sent(api: Api, database_url: str) -> None:
+    who = await shopper(api.client)
+    variant = await stocked_variant(database_url, 5)
+    body = {"variant_id": variant, "quantity": 1}
+    api.outage.record_error = RuntimeError("the record store broke")
+
+    answered = await api.post(ITEMS, body, key="unrecorded", **who.headers)
+
+    assert answered.status_code == 201, answered.text  # the work is committed: the client learns so
+    assert answered.json()["quantity"] == 1
+    assert await quantities(database_url) == [1]
+    # The claim stays until its lease ends: a retry meanwhile is told to wait, not run again.
+    api.outage.record_error = None
+    assert_problem(
+        await api.post(ITEMS, body, key="unrecorded", **who.headers), 409, "idempotency_in_progress"
+    )
+    assert [row[4] for row in await api.records()] == ["in_flight"]
+    assert await quantities(database_url) == [1]
+
+
+async def test_a_key_that_cannot_be_released_leaves_the_server_error_as_it_was(
+    api: Api, database_url: str
+) -> None:
+    who = await shopper(api.client)
+    variant = await stocked_variant(database_url, 5)
+    api.outage.error = ServiceUnavailableError("The database is unavailable.")
+    api.outage.release_error = RuntimeError("the record store broke")
+
+    failed = await api.post(ITEMS, {"variant_id": variant, "quantity": 1}, key="stuck", **who.headers)
+
+    body = assert_problem(failed, 503, "service_unavailable")
+    assert body["detail"] == "The database is unavailable."
+    assert [row[4] for row in await api.records()] == ["in_flight"]  # it frees itself with its lease
+
+
+@pytest.mark.parametrize("store", ["sql", "redis"], indirect=True)
+async def test_a_keyed_checkout_is_replayed_byte_for_byte_from_either_store(
+    api: Api, database_url: str, store: dict[str, str]
+) -> None:
+    who = await shopper(api.client)
+    variant = await stocked_variant(database_url, 2)
+    assert (await api.post(ITEMS, {"variant_id": variant, "quantity": 1}, **who.headers)).status_code == 201
+
+    first = await api.post(CHECKOUT, key="checkout-1", **who.headers)
+    again = await api.post(CHECKOUT, key="checkout-1", **who.headers)
+
+    assert first.status_code == again.status_code == 200, first.text
+    assert "idempotency-replayed" not in first.headers
+    assert again.headers["idempotency-replayed"] == "true"
+    assert again.content == first.content
+    assert again.headers["content-type"] == first.headers["content-type"] == "application/json"
+    assert len(await fetch(database_url, "SELECT id FROM orders")) == 1
+    rows = [(row[0], row[2], row[4]) for row in await api.records()]
+    if "REDIS_URL" in store:  # recorded by the middleware after the commit, in Redis only
+        assert rows == []
+        with SyncRedis.from_url(store["REDIS_URL"]) as client:
+            [name] = client.keys("avthrift:idempotency:*")
+            assert client.hget(name, "state") == b"done"
+    else:  # recorded with the order, in its transaction
+        assert rows == [(f"user:{who.id}", CHECKOUT.rstrip("/"), "done")]
+
+
 @pytest.mark.parametrize(
     "key",
     ["x" * 256, "", "café", "tab\there"],
@@ -369,8 +475,13 @@ async def test_requests_left_to_their_guard_or_handler_record_nothing(api: Api, 
     assert_problem(
         await api.post(GUEST_ITEMS, body, key="k", **{"X-Session-Id": "short"}), 400, "invalid_session_id"
     )
-    assert (await api.post(ITEMS, body, **(await shopper(api.client)).headers)).status_code == 201
     assert await api.records() == []
+    # Nothing of theirs is in the way: the same key, signed in, runs and is recorded as its own.
+    who = await shopper(api.client)
+    ran = await api.post(ITEMS, body, key="k", **who.headers)
+    assert ran.status_code == 201
+    assert "idempotency-replayed" not in ran.headers
+    assert [(row[0], row[3], row[4]) for row in await api.records()] == [(f"user:{who.id}", "k", "done")]
 
 
 async def test_routes_that_do_not_opt_in_ignore_the_key(api: Api, database_url: str) -> None:
@@ -423,6 +534,29 @@ async def test_the_handler_is_handed_its_pending_record(api: Api) -> None:
     }
     again = await api.post("/probe/idempotent", {"a": 1}, key="p")
     assert (again.content, again.headers["idempotency-replayed"]) == (first.content, "true")
+
+
+@pytest.mark.parametrize("store", ["sql", "redis"], indirect=True)
+async def test_the_redis_store_serves_the_whole_app_and_the_sql_store_each_request(
+    settings_factory: SettingsFactory, store: dict[str, str]
+) -> None:
+    container = make_container(settings_factory(**store))
+    stores: list[IdempotencyStore] = []
+    try:
+        for _ in range(2):
+            async with container() as request_container:
+                stores.append(await request_container.get(IdempotencyStore))
+    finally:
+        await container.close()
+    first, second = stores
+    if "REDIS_URL" in store:  # its scripts are registered once, not on every request
+        assert isinstance(first, RedisIdempotencyStore)
+        assert first is second
+        assert not first.joins_transaction
+    else:  # it records on the request's own session
+        assert isinstance(first, SqlAlchemyIdempotencyStore)
+        assert first is not second
+        assert first.joins_transaction
 
 
 # --- OpenAPI -------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """One contract for `IdempotencyStore` (contract §8), run against the fake, SQL (both engines) and
 Redis. On SQL `complete` and `cleanup` join the caller's unit of work, so the harness commits after
-them, as the use cases do."""
+them, as the use cases do. `complete` and `release` are handed the claim as its owner holds it
+(`pending`): key, fingerprint and the `lease_until` it was claimed with."""
 
 import asyncio
 import uuid
@@ -24,6 +25,7 @@ from avthrift.domain.shared.idempotency import (
     IdempotencyStore,
     InFlight,
     Mismatch,
+    PendingRecord,
     Replay,
     StoredResponse,
     fingerprint,
@@ -50,11 +52,22 @@ def new_key(
     return IdempotencyKey(caller=caller, method=method, route=route, key=f"key-{uuid.uuid4()}")
 
 
+def pending(
+    key: IdempotencyKey, digest: str = FIRST, *, claimed_at: float = 0, expires_at: datetime = NOW + TTL
+) -> PendingRecord:
+    """The claim of `key` made `claimed_at` seconds after `NOW` (`Harness.claim`), as its owner holds it."""
+    return PendingRecord(
+        key=key, fingerprint=digest, lease_until=at(claimed_at) + LEASE, expires_at=expires_at
+    )
+
+
 @dataclass
 class Harness:
     store: IdempotencyStore
     commit: Callable[[], Awaitable[None]]
+    rollback: Callable[[], Awaitable[None]]
     deletes_expired: bool  # Redis expires records by itself: its `cleanup` deletes nothing
+    joins_transaction: bool
 
     async def claim(self, key: IdempotencyKey, digest: str = FIRST, *, seconds: float = 0) -> object:
         return await self.store.claim(key, digest, now=at(seconds), lease_until=at(seconds) + LEASE)
@@ -66,9 +79,14 @@ class Harness:
         response: StoredResponse = ANSWER,
         *,
         expires_at: datetime,
+        claimed_at: float = 0,
     ) -> None:
-        await self.store.complete(key, digest, response, expires_at=expires_at)
+        record = pending(key, digest, claimed_at=claimed_at, expires_at=expires_at)
+        await self.store.complete(record, response)
         await self.commit()
+
+    async def release(self, key: IdempotencyKey, digest: str = FIRST, *, claimed_at: float = 0) -> None:
+        await self.store.release(pending(key, digest, claimed_at=claimed_at))
 
     async def finished(self, key: IdempotencyKey, *, expires_at: datetime = NOW + TTL) -> None:
         assert isinstance(await self.claim(key), Claimed)
@@ -88,19 +106,33 @@ async def _nothing() -> None:
 async def open_harness(backend: str) -> AsyncIterator[Harness]:
     """The fake (`fake`), Redis (a `redis://` URL) or SQL (a database URL)."""
     if backend == "fake":
-        yield Harness(FakeIdempotencyStore(), _nothing, deletes_expired=True)
+        yield Harness(
+            FakeIdempotencyStore(), _nothing, _nothing, deletes_expired=True, joins_transaction=False
+        )
         return
     if backend.startswith("redis://"):
         client = Redis.from_url(backend)
         try:
-            yield Harness(RedisIdempotencyStore(client), _nothing, deletes_expired=False)
+            yield Harness(
+                RedisIdempotencyStore(client),
+                _nothing,
+                _nothing,
+                deletes_expired=False,
+                joins_transaction=False,
+            )
         finally:
             await client.aclose()
         return
     engine = create_engine(backend)
     try:
         async with AsyncSession(engine) as session:
-            yield Harness(SqlAlchemyIdempotencyStore(engine, session), session.commit, deletes_expired=True)
+            yield Harness(
+                SqlAlchemyIdempotencyStore(engine, session),
+                session.commit,
+                session.rollback,
+                deletes_expired=True,
+                joins_transaction=True,
+            )
     finally:
         await engine.dispose()
 
@@ -167,15 +199,17 @@ async def test_another_body_with_a_finished_key_is_a_mismatch(harness: Harness) 
 async def test_a_released_key_can_be_claimed_again(harness: Harness) -> None:
     key = new_key()
     await harness.claim(key)
-    await harness.store.release(key, FIRST)
+    await harness.release(key)
     assert await harness.claim(key, OTHER, seconds=1) == Claimed(lease_until=at(1) + LEASE)
 
 
 async def test_only_the_owner_of_a_claim_completes_or_releases_it(harness: Harness) -> None:
     key = new_key()
     await harness.claim(key)
-    await harness.store.release(key, OTHER)
+    await harness.release(key, OTHER)
     await harness.complete(key, OTHER, expires_at=NOW + TTL)
+    await harness.release(key, claimed_at=1)  # not the lease it was claimed with
+    await harness.complete(key, expires_at=NOW + TTL, claimed_at=1)
     assert await harness.claim(key, seconds=1) == InFlight(retry_after_seconds=59)
 
 
@@ -184,14 +218,14 @@ async def test_a_finished_record_is_neither_completed_again_nor_released(harness
     await harness.finished(key)
     later = StoredResponse(status=200, body=b"{}", content_type="application/json")
     await harness.complete(key, response=later, expires_at=NOW + TTL)
-    await harness.store.release(key, FIRST)
+    await harness.release(key)
     assert await harness.claim(key, seconds=1) == Replay(response=ANSWER)
 
 
 async def test_an_unknown_key_is_no_error(harness: Harness) -> None:
     key = new_key()
     await harness.complete(key, expires_at=NOW + TTL)
-    await harness.store.release(key, FIRST)
+    await harness.release(key)
     assert await harness.claim(key) == Claimed(lease_until=NOW + LEASE)
 
 
@@ -217,7 +251,7 @@ async def test_a_lapsed_claim_is_taken_over_even_with_another_body(harness: Harn
     key = new_key()
     await harness.claim(key)
     assert await harness.claim(key, OTHER, seconds=60) == Claimed(lease_until=at(60) + LEASE)
-    await harness.complete(key, OTHER, expires_at=NOW + TTL)
+    await harness.complete(key, OTHER, expires_at=NOW + TTL, claimed_at=60)
     assert await harness.claim(key, OTHER, seconds=61) == Replay(response=ANSWER)
 
 
@@ -229,6 +263,31 @@ async def test_the_first_claimant_cannot_complete_a_key_taken_over_with_another_
     await harness.claim(key, OTHER, seconds=61)
     await harness.complete(key, FIRST, expires_at=NOW + TTL)
     assert await harness.claim(key, OTHER, seconds=62) == InFlight(retry_after_seconds=59)
+
+
+async def test_the_first_claimant_cannot_complete_a_key_taken_over_with_the_same_body(
+    harness: Harness,
+) -> None:
+    key = new_key()
+    await harness.claim(key)
+    assert await harness.claim(key, seconds=61) == Claimed(lease_until=at(61) + LEASE)
+    await harness.complete(key, expires_at=NOW + TTL)  # the first request, answering late
+    assert await harness.claim(key, seconds=62) == InFlight(retry_after_seconds=59)
+    mine = StoredResponse(status=200, body=b'{"run":2}', content_type="application/json")
+    await harness.complete(key, response=mine, expires_at=NOW + TTL, claimed_at=61)
+    assert await harness.claim(key, seconds=63) == Replay(response=mine)
+
+
+async def test_the_first_claimant_cannot_release_a_key_taken_over_with_the_same_body(
+    harness: Harness,
+) -> None:
+    key = new_key()
+    await harness.claim(key)
+    await harness.claim(key, seconds=61)
+    await harness.release(key)  # the first request, failing late: a third would now run alongside
+    assert await harness.claim(key, seconds=62) == InFlight(retry_after_seconds=59)
+    await harness.release(key, claimed_at=61)
+    assert await harness.claim(key, seconds=63) == Claimed(lease_until=at(63) + LEASE)
 
 
 async def test_an_expired_record_counts_as_absent(harness: Harness) -> None:
@@ -264,6 +323,18 @@ async def test_cleanup_deletes_at_most_its_limit_oldest_first(harness: Harness) 
     assert await harness.cleanup(200, limit=2) == 2
     assert await harness.cleanup(200, limit=0) == 0
     assert await harness.cleanup(200, limit=2) == 1
+
+
+async def test_complete_rolls_back_with_the_callers_transaction_only_when_the_store_joins_it(
+    harness: Harness,
+) -> None:
+    assert harness.store.joins_transaction is harness.joins_transaction
+    key = new_key()
+    await harness.claim(key)
+    await harness.store.complete(pending(key), ANSWER)
+    await harness.rollback()
+    expected = InFlight(retry_after_seconds=59) if harness.joins_transaction else Replay(response=ANSWER)
+    assert await harness.claim(key, seconds=1) == expected
 
 
 # --- scope -------------------------------------------------------------------------------------------------
@@ -303,7 +374,7 @@ async def test_an_unreachable_store_is_service_unavailable() -> None:
                 with pytest.raises(ServiceUnavailableError):
                     await store.claim(new_key(), FIRST, now=NOW, lease_until=NOW + LEASE)
                 with pytest.raises(ServiceUnavailableError):
-                    await store.release(new_key(), FIRST)
+                    await store.release(pending(new_key()))
     finally:
         await client.aclose()
         await engine.dispose()

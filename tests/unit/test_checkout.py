@@ -1,6 +1,7 @@
 """Checkout against in-memory fakes (reference §3.3, contract §7): the cart's holds become sales of a
 pending order with stored totals; empty carts and lapsed holds are refused; the idempotent answer is
-recorded before the commit; the "order received" email follows it."""
+recorded inside the transaction by a store that joins it, and left to the HTTP layer otherwise; the
+"order received" email goes out once the transaction is closed."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,16 @@ from avthrift.domain.inventory.model import HoldState
 from avthrift.domain.orders.errors import CartEmptyError, ReservationLapsedError
 from avthrift.domain.orders.model import CheckoutResult, OrderPolicy, OrderStatus
 from avthrift.domain.orders.use_cases.checkout import Checkout
-from avthrift.domain.shared.idempotency import IdempotencyKey, PendingRecord, Replay, StoredResponse
+from avthrift.domain.shared.email import EmailMessage
+from avthrift.domain.shared.idempotency import (
+    Claim,
+    IdempotencyKey,
+    InFlight,
+    PendingRecord,
+    Replay,
+    StoredResponse,
+)
+from avthrift.domain.shared.idempotency_use_cases import RecordIdempotentResponse
 from tests.fakes import (
     FakeCartRepository,
     FakeIdempotencyStore,
@@ -27,6 +37,7 @@ from tests.fakes import (
     FakeUnitOfWork,
     FakeUserRepository,
     FixedClock,
+    TrackingUnitOfWork,
 )
 
 SHIRT, HAT = 10, 11
@@ -34,9 +45,35 @@ CART_POLICY = CartPolicy(reservation_ttl=timedelta(minutes=30))
 POLICY = OrderPolicy(frontend_url="https://shop.example.com")
 
 
+class ObservedIdempotencyStore(FakeIdempotencyStore):
+    """Notes, for each `complete`, whether the unit of work was open."""
+
+    def __init__(self, uow: TrackingUnitOfWork, *, joins_transaction: bool) -> None:
+        super().__init__(joins_transaction=joins_transaction)
+        self._uow = uow
+        self.completed_in_transaction: list[bool] = []
+
+    async def complete(self, record: PendingRecord, response: StoredResponse) -> None:
+        self.completed_in_transaction.append(self._uow.open)
+        await super().complete(record, response)
+
+
+class ObservedEmailSender(MemoryEmailSender):
+    """Notes, for each message, whether the unit of work was open and how many commits it had seen."""
+
+    def __init__(self, uow: TrackingUnitOfWork) -> None:
+        super().__init__()
+        self._uow = uow
+        self.sent_while: list[tuple[bool, int]] = []
+
+    async def send(self, message: EmailMessage) -> None:
+        self.sent_while.append((self._uow.open, self._uow.commits))
+        await super().send(message)
+
+
 @dataclass
 class World:
-    uow: FakeUnitOfWork
+    uow: TrackingUnitOfWork
     carts: FakeCartRepository
     stock: FakeStock
     reserver: FakeStockReserver
@@ -87,7 +124,7 @@ async def world() -> World:
         NewUser(username="ann", email="ann@example.com", password_hash="x", date_joined=datetime.now(UTC))
     )
     return World(
-        FakeUnitOfWork(),
+        TrackingUnitOfWork(),
         FakeCartRepository([_variant(SHIRT, "10.00"), _variant(HAT, "25.50")], users={user.id}),
         stock,
         FakeStockReserver(stock),
@@ -183,32 +220,72 @@ async def test_lines_whose_units_are_gone_are_named_and_nothing_is_committed(wor
     assert world.emails.outbox == []
 
 
-async def test_the_idempotent_answer_is_recorded_before_the_commit(world: World) -> None:
-    await world.add(SHIRT, 1)
+def _render(result: CheckoutResult) -> StoredResponse:
+    return StoredResponse(
+        status=200, body=f'{{"order_id":{result.order_id}}}'.encode(), content_type="application/json"
+    )
+
+
+async def _claimed(world: World) -> PendingRecord:
+    """A checkout key claimed as the HTTP layer claims it."""
     key = IdempotencyKey(
         caller=f"user:{world.user_id}", method="POST", route="/api/v1/cart/checkout", key="k1"
     )
     now = world.clock.now()
-    await world.idempotency.claim(key, "f" * 64, now=now, lease_until=now + timedelta(minutes=1))
-    record = PendingRecord(key=key, fingerprint="f" * 64, expires_at=now + timedelta(hours=24))
-
-    def render(result: CheckoutResult) -> StoredResponse:
-        return StoredResponse(
-            status=200, body=f'{{"order_id":{result.order_id}}}'.encode(), content_type="application/json"
-        )
-
-    result = await world.checkout()(world.user_id, record, render)
-
-    claim = await world.idempotency.claim(key, "f" * 64, now=now, lease_until=now + timedelta(minutes=1))
-    assert claim == Replay(response=render(result))
+    lease_until = now + timedelta(minutes=1)
+    await world.idempotency.claim(key, "f" * 64, now=now, lease_until=lease_until)
+    return PendingRecord(
+        key=key, fingerprint="f" * 64, lease_until=lease_until, expires_at=now + timedelta(hours=24)
+    )
 
 
-async def test_the_order_received_email_follows_the_commit(world: World) -> None:
+async def _repeat(world: World, record: PendingRecord) -> Claim:
+    """What a retry of the keyed checkout would find, now."""
+    now = world.clock.now()
+    return await world.idempotency.claim(
+        record.key, record.fingerprint, now=now, lease_until=now + timedelta(minutes=1)
+    )
+
+
+async def test_a_store_that_joins_the_transaction_records_the_answer_with_the_order(world: World) -> None:
+    await world.add(SHIRT, 1)
+    store = world.idempotency = ObservedIdempotencyStore(world.uow, joins_transaction=True)
+    record = await _claimed(world)
+
+    result = await world.checkout()(world.user_id, record, _render)
+
+    assert store.completed_in_transaction == [True]
+    assert await _repeat(world, record) == Replay(response=_render(result))
+
+
+async def test_a_store_that_cannot_join_the_transaction_is_left_to_record_after_the_commit(
+    world: World,
+) -> None:
+    await world.add(SHIRT, 1)
+    store = world.idempotency = ObservedIdempotencyStore(world.uow, joins_transaction=False)
+    record = await _claimed(world)
+
+    result = await world.checkout()(world.user_id, record, _render)
+
+    assert store.completed_in_transaction == []  # no network call inside the transaction (rule 11)
+    assert await _repeat(world, record) == InFlight(retry_after_seconds=60)
+    # What the HTTP layer then does, after the commit, as on every other route.
+    await RecordIdempotentResponse(FakeUnitOfWork(), store)(record, _render(result))
+    assert store.completed_in_transaction == [False]
+    assert await _repeat(world, record) == Replay(response=_render(result))
+
+
+async def test_the_order_received_email_is_sent_once_the_transaction_is_committed_and_closed(
+    world: World,
+) -> None:
     await world.add(HAT, 1)
+    emails = world.emails = ObservedEmailSender(world.uow)
+    commits = world.uow.commits
 
     result = await world.checkout()(world.user_id)
 
-    [message] = world.emails.outbox
+    assert emails.sent_while == [(False, commits + 1)]
+    [message] = emails.outbox
     assert message.to == "ann@example.com"
     assert "ORD-000001" in message.subject
     assert f"https://shop.example.com/orders/{result.order_id}" in message.body

@@ -66,7 +66,10 @@ async def test_the_first_claim_is_pending_until_the_answer_expires(
 ) -> None:
     record = await claim(KEY, BODY)
     assert record == PendingRecord(
-        key=KEY, fingerprint=fingerprint(BODY), expires_at=clock.now() + POLICY.ttl
+        key=KEY,
+        fingerprint=fingerprint(BODY),
+        lease_until=clock.now() + POLICY.lease,
+        expires_at=clock.now() + POLICY.ttl,
     )
 
 
@@ -103,6 +106,25 @@ async def test_a_released_key_runs_again(claim: ClaimIdempotencyKey, store: Fake
     assert isinstance(record, PendingRecord)
     await ReleaseIdempotencyKey(store)(record)
     assert isinstance(await claim(KEY, BODY), PendingRecord)
+
+
+async def test_a_request_that_outlived_its_lease_leaves_its_successor_alone(
+    claim: ClaimIdempotencyKey, store: FakeIdempotencyStore, clock: FixedClock
+) -> None:
+    first = await claim(KEY, BODY)
+    clock.advance(seconds=61)
+    second = await claim(KEY, BODY)  # the same body: only the lease tells the two claims apart
+    assert isinstance(first, PendingRecord)
+    assert isinstance(second, PendingRecord)
+    late = StoredResponse(status=201, body=b'{"id": 0}', content_type="application/json")
+
+    await ReleaseIdempotencyKey(store)(first)
+    await RecordIdempotentResponse(FakeUnitOfWork(), store)(first, late)
+
+    with pytest.raises(IdempotencyInProgressError):
+        await claim(KEY, BODY)
+    await RecordIdempotentResponse(FakeUnitOfWork(), store)(second, ANSWER)
+    assert await claim(KEY, BODY) == Replay(response=ANSWER)
 
 
 async def test_cleanup_deletes_every_expired_record_in_batches(

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from types import TracebackType
 
 import pytest
 
@@ -27,30 +26,11 @@ from avthrift.domain.orders.use_cases import cancel, confirm, expire, pay, reads
 from avthrift.domain.payments.ports import PaymentGateway, PaymentStart
 from avthrift.domain.shared.errors import NotFoundError, ServiceUnavailableError
 from avthrift.domain.shared.pagination import PageRequest
-from tests.fakes import FakeOrderRepository, FakeStock, FakeStockLedger, FakeUnitOfWork, FixedClock
+from tests.fakes import FakeOrderRepository, FakeStock, FakeStockLedger, FixedClock, TrackingUnitOfWork
 
 ANN, BOB = 1, 2
 SHIRT, HAT = 10, 11
 POLICY = OrderPolicy(frontend_url="https://shop.example.com", payment_ttl=timedelta(minutes=60))
-
-
-class TrackingUnitOfWork(FakeUnitOfWork):
-    """Knows whether a transaction is open (the gateway must never be called inside one)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.open = False
-
-    async def __aenter__(self) -> "TrackingUnitOfWork":
-        self.open = True
-        await super().__aenter__()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.open = False
-        await super().__aexit__(exc_type, exc, tb)
 
 
 class FakePaymentGateway(PaymentGateway):

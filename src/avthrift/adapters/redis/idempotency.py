@@ -2,13 +2,15 @@
 
 Every step is one Lua script, so it is atomic: of concurrent claimers of a free (or lapsed, or
 expired) key exactly one gets `Claimed`; `complete` and `release` touch the record only while it is
-still the caller's claim (in flight, same fingerprint). Times are compared with the caller's `now`
-(milliseconds since the epoch in the hash), and Redis expires the keys by itself: a claim when its
-lease runs out, a finished record `IDEMPOTENCY_TTL_HOURS` after it was claimed. So `cleanup` has
-nothing to do and answers 0.
+still the caller's claim: in flight, same fingerprint, same lease end (a takeover's is strictly
+later, so a request that outlived its lease cannot touch its successor's claim). Times are compared
+with the caller's `now` (milliseconds since the epoch in the hash), and Redis expires the keys by
+itself: a claim when its lease runs out, a finished record `IDEMPOTENCY_TTL_HOURS` after it was
+claimed. So `cleanup` has nothing to do and answers 0.
 
-Redis cannot join the database transaction: `complete` is durable on return, before the caller
-commits (the port allows it).
+Redis cannot join the database transaction (`joins_transaction` is false): `complete` is durable on
+return, so callers record only after their commit. The store holds nothing per request: one is
+built for the application (`register_script` once).
 """
 
 import hashlib
@@ -27,6 +29,7 @@ from avthrift.domain.shared.idempotency import (
     IdempotencyStore,
     InFlight,
     Mismatch,
+    PendingRecord,
     Replay,
     StoredResponse,
 )
@@ -46,24 +49,25 @@ redis.call('HSET', KEYS[1], 'state', 'in_flight', 'fp', ARGV[1], 'lease', ARGV[3
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {'claimed'}
 """
-# KEYS[1] record; ARGV fingerprint, expires at (ms since the epoch), status, content type, body.
+# KEYS[1] record; ARGV fingerprint, lease until and expires at (ms since the epoch), status,
+# content type, body.
 _COMPLETE: Final = """
-local r = redis.call('HMGET', KEYS[1], 'state', 'fp', 'claimed')
-if r[1] ~= 'in_flight' or r[2] ~= ARGV[1] then return 0 end
-local ttl = math.floor(tonumber(ARGV[2]) - tonumber(r[3]))
+local r = redis.call('HMGET', KEYS[1], 'state', 'fp', 'claimed', 'lease')
+if r[1] ~= 'in_flight' or r[2] ~= ARGV[1] or r[4] ~= ARGV[2] then return 0 end
+local ttl = math.floor(tonumber(ARGV[3]) - tonumber(r[3]))
 if ttl < 1 then
   redis.call('DEL', KEYS[1])
   return 1
 end
-redis.call('HSET', KEYS[1], 'state', 'done', 'exp', ARGV[2], 'status', ARGV[3], 'ctype', ARGV[4],
-           'body', ARGV[5])
+redis.call('HSET', KEYS[1], 'state', 'done', 'exp', ARGV[3], 'status', ARGV[4], 'ctype', ARGV[5],
+           'body', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 """
-# KEYS[1] record; ARGV fingerprint.
+# KEYS[1] record; ARGV fingerprint, lease until (ms since the epoch).
 _RELEASE: Final = """
-local r = redis.call('HMGET', KEYS[1], 'state', 'fp')
-if r[1] == 'in_flight' and r[2] == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+local r = redis.call('HMGET', KEYS[1], 'state', 'fp', 'lease')
+if r[1] == 'in_flight' and r[2] == ARGV[1] and r[3] == ARGV[2] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
 
@@ -82,6 +86,10 @@ class RedisIdempotencyStore(IdempotencyStore):
         self._complete = redis.register_script(_COMPLETE)
         self._release = redis.register_script(_RELEASE)
         self._prefix = prefix
+
+    @property
+    def joins_transaction(self) -> bool:
+        return False
 
     def _key(self, key: IdempotencyKey) -> str:
         # A digest of the four parts, unambiguous whatever characters they hold.
@@ -109,22 +117,23 @@ class RedisIdempotencyStore(IdempotencyStore):
             case _:
                 return InFlight(retry_after_seconds=max(1, math.ceil((int(answer[1]) - now_ms) / 1000)))
 
-    async def complete(
-        self, key: IdempotencyKey, fingerprint: str, response: StoredResponse, *, expires_at: datetime
-    ) -> None:
+    async def complete(self, record: PendingRecord, response: StoredResponse) -> None:
         args: list[str | int | bytes] = [
-            fingerprint,
-            _ms(expires_at),
+            record.fingerprint,
+            _ms(record.lease_until),
+            _ms(record.expires_at),
             response.status,
             response.content_type,
             response.body,
         ]
         with translate_errors():
-            await self._complete(keys=[self._key(key)], args=args)
+            await self._complete(keys=[self._key(record.key)], args=args)
 
-    async def release(self, key: IdempotencyKey, fingerprint: str) -> None:
+    async def release(self, record: PendingRecord) -> None:
         with translate_errors():
-            await self._release(keys=[self._key(key)], args=[fingerprint])
+            await self._release(
+                keys=[self._key(record.key)], args=[record.fingerprint, _ms(record.lease_until)]
+            )
 
     async def cleanup(self, now: datetime, *, limit: int) -> int:
         """Nothing to delete: Redis expires every record by itself (see the module docstring)."""

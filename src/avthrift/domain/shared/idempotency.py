@@ -95,6 +95,21 @@ class Mismatch:
 type Claim = Claimed | Replay | InFlight | Mismatch
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class PendingRecord:
+    """A claim this request owns: what `IdempotencyStore.complete` and `release` are handed.
+
+    `lease_until` names the claim's generation: a claim is taken over only once its lease has ended,
+    and leases are positive, so the new claim's `lease_until` is strictly later, whatever its body;
+    the first owner, holding the old one, can neither finish nor forget the new claim.
+    `expires_at` is when the finished record stops being replayed."""
+
+    key: IdempotencyKey
+    fingerprint: str
+    lease_until: datetime
+    expires_at: datetime
+
+
 def fingerprint(body: bytes) -> str:
     """SHA-256 of the raw request body (an absent body fingerprints as the empty one)."""
     return hashlib.sha256(body).hexdigest()
@@ -105,26 +120,33 @@ class IdempotencyStore(Protocol):
     not answer; never raises for a key it does not know.
 
     `claim` and `release` are durable on return (their own transaction). `complete` joins the
-    caller's unit of work where the adapter can (the SQL adapter: the stored response commits with
-    the business transaction, so a checkout and its recorded answer commit together); an adapter
-    that cannot (Redis) makes it durable on return. Completing a record that is already finished,
-    or that another claim now owns, changes nothing.
+    caller's unit of work when `joins_transaction` is true (SQL: the stored answer commits with the
+    business transaction, so a checkout and its recorded answer commit together); a store that
+    cannot join it (Redis) makes it durable on return, so a use case must not call it inside an
+    open transaction (rule 11, and a rollback would leave the answer recorded). `complete` and
+    `release` touch only the very claim they are handed (same key, fingerprint and `lease_until`,
+    still unfinished): a record already finished, or a claim taken over since, stays as it is.
 
     A finished record past its `expires_at`, and a claim past its `lease_until`, count as absent:
     the next `claim` of the key takes it over, and of concurrent claimers exactly one gets
     `Claimed`. Keys of different callers, methods or routes never see each other's records.
     """
 
+    @property
+    def joins_transaction(self) -> bool:
+        """Whether `complete` runs in the caller's unit of work (and commits with it)."""
+        ...
+
     async def claim(
         self, key: IdempotencyKey, fingerprint: str, *, now: datetime, lease_until: datetime
     ) -> Claim: ...
 
-    async def complete(
-        self, key: IdempotencyKey, fingerprint: str, response: StoredResponse, *, expires_at: datetime
-    ) -> None: ...
+    async def complete(self, record: PendingRecord, response: StoredResponse) -> None:
+        """Store `response` as the answer of `record`'s claim, replayed until `record.expires_at`."""
+        ...
 
-    async def release(self, key: IdempotencyKey, fingerprint: str) -> None:
-        """Forget an unfinished claim (the request failed with a 5xx or an exception)."""
+    async def release(self, record: PendingRecord) -> None:
+        """Forget `record`'s unfinished claim (the request failed with a 5xx or an exception)."""
         ...
 
     async def cleanup(self, now: datetime, *, limit: int) -> int:
@@ -132,13 +154,3 @@ class IdempotencyStore(Protocol):
         ran out; the number deleted. Joins the caller's unit of work where the adapter can (SQL);
         a store that expires records by itself (Redis) deletes nothing and answers 0."""
         ...
-
-
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class PendingRecord:
-    """A claimed key handed to a use case that records its own answer inside its transaction
-    (checkout): it calls `IdempotencyStore.complete` with these before it commits."""
-
-    key: IdempotencyKey
-    fingerprint: str
-    expires_at: datetime

@@ -50,8 +50,10 @@ class ClaimIdempotencyKey:
         digest = fingerprint(body)
         claim = await self._store.claim(key, digest, now=now, lease_until=now + self._policy.lease)
         match claim:
-            case Claimed():
-                return PendingRecord(key=key, fingerprint=digest, expires_at=now + self._policy.ttl)
+            case Claimed(lease_until=lease_until):
+                return PendingRecord(
+                    key=key, fingerprint=digest, lease_until=lease_until, expires_at=now + self._policy.ttl
+                )
             case Replay():
                 return claim
             case InFlight(retry_after_seconds=seconds):
@@ -62,14 +64,14 @@ class ClaimIdempotencyKey:
 
 class RecordIdempotentResponse:
     """Stores the answer of a claimed request in its own transaction. A record the request's use case
-    already finished (checkout stores its answer with the order) stays as it is."""
+    already finished (checkout, when the store joins its transaction) stays as it is."""
 
     def __init__(self, uow: UnitOfWork, store: IdempotencyStore) -> None:
         self._uow, self._store = uow, store
 
     async def __call__(self, record: PendingRecord, response: StoredResponse) -> None:
         async with self._uow:
-            await self._store.complete(record.key, record.fingerprint, response, expires_at=record.expires_at)
+            await self._store.complete(record, response)
             await self._uow.commit()
 
 
@@ -80,7 +82,7 @@ class ReleaseIdempotencyKey:
         self._store = store
 
     async def __call__(self, record: PendingRecord) -> None:
-        await self._store.release(record.key, record.fingerprint)
+        await self._store.release(record)
 
 
 class CleanupIdempotencyRecords:

@@ -1,20 +1,23 @@
 """`Idempotency-Key` (contract §8, IETF httpapi idempotency-key draft) on the routes that opt in:
 `opt={IDEMPOTENT: True}`, or `opt={IDEMPOTENT: GUEST}` on guest routes.
 
-A request with the header claims its key before its handler runs, scoped to the caller (`guest:<X-
-Session-Id>` on guest routes, else `user:<id>` when signed in, else `anon:<client address>`), the
-method and the concrete path without a trailing slash; its body is fingerprinted (SHA-256 of the raw
-bytes). A repeat of a finished request gets the stored status, body and content type byte for byte
-with `Idempotency-Replayed: true`; one still running is `409 idempotency_in_progress` with
-`Retry-After`; the same key with another body is `422 idempotency_key_reused`; a malformed key is
-`400 invalid_idempotency_key`. The handler's answer is captured: below 500 it is recorded (by a use
-case, in its own transaction: only use cases commit) before it is sent; a 5xx or an exception
-releases the key, so a retry runs again. A guarded route without a signed-in caller is left to its
-guard (`401`), and a guest route without a usable session id to its handler (`400`): nothing is
-recorded for them.
+A request with the header claims its key before its handler runs, scoped to the caller
+(`guest:<X-Session-Id>` on guest routes, else `user:<id>` when signed in, else
+`anon:<client address>`), the method and the concrete path without a trailing slash; its body is
+fingerprinted (SHA-256 of the raw bytes). A repeat of a finished request gets the stored status,
+body and content type byte for byte with `Idempotency-Replayed: true`; one still running is
+`409 idempotency_in_progress` with `Retry-After`; the same key with another body is
+`422 idempotency_key_reused`; a malformed key is `400 invalid_idempotency_key`. The handler's answer
+is captured: below 500 it is recorded (by a use case, in its own transaction: only use cases commit)
+before it is sent; a 5xx or an exception releases the key, so a retry runs again. The request's work
+is committed by then, so a failure to record or release is logged and the handler's answer still
+goes out (an unrecorded claim blocks its key with `409` until its lease ends; an unreleased one
+frees itself then). A guarded route without a signed-in caller is left to its guard (`401`), and a
+guest route without a usable session id to its handler (`400`): nothing is recorded for them.
 
-A use case that records its answer inside its own transaction (checkout) takes the claim from
-`pending_record(request)`; the middleware's later recording then changes nothing.
+A use case that records its answer inside its own transaction (checkout, when the store joins it)
+takes the claim from `pending_record(request)`; the middleware's later recording then changes
+nothing.
 """
 
 import dataclasses
@@ -42,7 +45,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from avthrift.config import Settings
 from avthrift.domain.cart.model import guest_session_id
-from avthrift.domain.shared.errors import DomainError, InvalidInputError
+from avthrift.domain.shared.errors import InvalidInputError
 from avthrift.domain.shared.idempotency import (
     IdempotencyKey,
     InvalidIdempotencyKeyError,
@@ -56,7 +59,9 @@ from avthrift.domain.shared.idempotency_use_cases import (
     RecordIdempotentResponse,
     ReleaseIdempotencyKey,
 )
+from avthrift.entrypoints.http.auth import optional_principal
 from avthrift.entrypoints.http.client_ip import client_ip
+from avthrift.entrypoints.http.headers import header
 from avthrift.entrypoints.http.problems import PROBLEM_JSON
 
 logger = logging.getLogger(__name__)
@@ -77,19 +82,12 @@ def pending_record(connection: ASGIConnection[Any, Any, Any, Any]) -> PendingRec
     return record if isinstance(record, PendingRecord) else None
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
 def _guest_session(scope: Scope, body: bytes) -> str | None:
     """The session id the guest handlers will use (header first, else the body's `session_id`), or
     `None` when there is no usable one (the handler answers `400`)."""
     from_body: str | None = None
-    header = _header(scope, b"x-session-id")
-    if not header:
+    from_header = header(scope, b"x-session-id")
+    if not from_header:
         try:
             decoded = msgspec.json.decode(body) if body else None
         except msgspec.DecodeError:
@@ -97,18 +95,21 @@ def _guest_session(scope: Scope, body: bytes) -> str | None:
         value = decoded.get("session_id") if isinstance(decoded, dict) else None
         from_body = value if isinstance(value, str) else None
     try:
-        return guest_session_id(header, from_body)
+        return guest_session_id(from_header, from_body)
     except InvalidInputError:
         return None
 
 
-def _caller(scope: Scope, mode: object, body: bytes, proxies: tuple[str, ...]) -> str | None:
+def _caller(
+    request: Request[Any, Any, Any], mode: object, body: bytes, proxies: tuple[str, ...]
+) -> str | None:
+    scope = request.scope
     if mode == GUEST:
         session = _guest_session(scope, body)
         return None if session is None else f"guest:{session}"
-    user_id = getattr(scope.get("user"), "id", None)
-    if user_id is not None:
-        return f"user:{user_id}"
+    user = optional_principal(request)
+    if user is not None:
+        return f"user:{user.id}"
     if scope["route_handler"].resolve_guards():
         return None
     # Unsigned callers (the payment webhook, signed by its body) are told apart by address.
@@ -155,7 +156,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         mode = scope["route_handler"].opt.get(IDEMPOTENT)
-        raw_key = _header(scope, HEADER.lower().encode()) if mode else None
+        raw_key = header(scope, HEADER.lower().encode()) if mode else None
         if raw_key is None:
             await next_app(scope, receive, send)
             return
@@ -163,7 +164,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
             raise InvalidIdempotencyKeyError
         request: Request[Any, Any, Any] = Request(scope, receive)
         body = await request.body()  # kept for the handler; over the size limit it is `413`
-        caller = _caller(scope, mode, body, self._proxies)
+        caller = _caller(request, mode, body, self._proxies)
         if caller is None:
             await next_app(scope, receive, send)
             return
@@ -203,9 +204,9 @@ class IdempotencyMiddleware(ASGIMiddleware):
             try:
                 record_response = await container.get(RecordIdempotentResponse)
                 await record_response(record, response)
-            except DomainError:
-                # The request's own work is done (and committed): answer it. The claim stays until its
-                # lease ends, so a retry meanwhile gets `409`, not a second run.
+            except Exception:
+                # Whatever failed, the request's own work is done (and committed): answer it. The
+                # claim stays until its lease ends, so a retry meanwhile gets `409`, not a second run.
                 logger.warning("idempotent answer not recorded", exc_info=True)
         for message in messages:
             await send(message)
@@ -215,7 +216,8 @@ async def _release(container: AsyncContainer, record: PendingRecord) -> None:
     try:
         release = await container.get(ReleaseIdempotencyKey)
         await release(record)
-    except DomainError:
+    except Exception:
+        # Never hides the request's own answer or error: the claim frees itself when its lease ends.
         logger.warning("idempotency key not released; it frees itself when its lease ends", exc_info=True)
 
 

@@ -16,6 +16,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from avthrift.config import Settings
 from avthrift.entrypoints.http.client_ip import peer_is_trusted_proxy
+from avthrift.entrypoints.http.headers import header
 from avthrift.entrypoints.http.problems import PROBLEM_JSON, problem_response
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -36,19 +37,12 @@ def _host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
 def _needs_https(scope: Scope, proxies: tuple[str, ...]) -> bool:
     if scope["path"].startswith("/health"):
         return False  # load-balancer probes speak plain HTTP
     scheme = scope.get("scheme", "http")
     if peer_is_trusted_proxy(scope, proxies):
-        scheme = _header(scope, b"x-forwarded-proto") or scheme
+        scheme = header(scope, b"x-forwarded-proto") or scheme
     return scheme != "https"
 
 
@@ -96,7 +90,7 @@ def request_context(app: ASGIApp, settings: Settings) -> ASGIApp:
             await app(scope, receive, send)
             return
         started = time.perf_counter()
-        offered = _header(scope, b"x-request-id")
+        offered = header(scope, b"x-request-id")
         request_id = offered if offered and _SANE_REQUEST_ID.match(offered) else uuid.uuid4().hex
         state: dict[str, Any] = {"status": 500}
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -110,7 +104,7 @@ def request_context(app: ASGIApp, settings: Settings) -> ASGIApp:
                     headers.setdefault(name, value)
             await send(message)
 
-        host = _header(scope, b"host") or ""
+        host = header(scope, b"host") or ""
         try:
             if not _host_allowed(host, settings.allowed_hosts):
                 await _send_problem(send_with_headers, 400, "invalid_host", "The Host header is not allowed.")

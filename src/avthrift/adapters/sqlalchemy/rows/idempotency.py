@@ -1,9 +1,10 @@
 """Records of idempotent requests (contract §8): one per caller, method, route and key.
 
 A claim is `in_flight` with `expires_at = lease_until`; a finished record is `done` with the stored
-answer and `expires_at` = its time of completion plus `IDEMPOTENCY_TTL_HOURS`. So one condition,
-`expires_at <= now`, says a record may be taken over or deleted, in whichever state
-(`ix_idempotency_records_expires_at` serves both the takeover and the cleanup).
+answer and `expires_at` = the time its request claimed the key plus `IDEMPOTENCY_TTL_HOURS` (fixed
+at the claim, not at completion). So one condition, `expires_at <= now`, says a record may be taken
+over or deleted, in whichever state (`ix_idempotency_records_expires_at` serves both the takeover
+and the cleanup).
 """
 
 from datetime import datetime

@@ -6,7 +6,11 @@ lock the stock rows of its variants in ascending id (no deadlock between two che
 hold if stock allows, else refuse with `ReservationLapsedError` naming those lines, nothing changed
 (§7.2 #4); create the order with its stored totals; turn the holds into sales (stock leaves on hand,
 `out` movements); empty the cart and mark it ordered; record the idempotent answer, when there is
-one, in the same transaction. The "order received" email goes out after the commit.
+one, in the same transaction if the store joins it (SQL: the order and its answer commit together).
+A store that cannot (Redis) is left to the HTTP layer, which records the answer after the commit as
+on every other route: recording it here would be a network call while the cart and stock rows are
+locked (rule 11), and would outlive a failed commit. The "order received" email goes out after the
+commit.
 """
 
 import dataclasses
@@ -61,7 +65,7 @@ class Checkout:
         self, user_id: int, record: PendingRecord | None = None, render: Render | None = None
     ) -> CheckoutResult:
         """`record` and `render`: the claimed `Idempotency-Key` and how the HTTP layer answers, so
-        the stored answer commits with the order."""
+        the stored answer commits with the order when the store joins the transaction."""
         now = self._clock.now()
         async with self._uow:
             user = await self._users.get(user_id)
@@ -91,10 +95,8 @@ class Checkout:
             await self._carts.delete_lines(cart.id, [line.id for line in lines])
             await self._carts.mark(cart.id, lines_changed_at=now, status=CartStatus.ORDERED)
             result = CheckoutResult(order_id=order.id, order_number=order.number)
-            if record is not None and render is not None:
-                await self._idempotency.complete(
-                    record.key, record.fingerprint, render(result), expires_at=record.expires_at
-                )
+            if record is not None and render is not None and self._idempotency.joins_transaction:
+                await self._idempotency.complete(record, render(result))
             await self._uow.commit()
         await send_after_commit(self._emails, order_received(order, self._policy))
         return result

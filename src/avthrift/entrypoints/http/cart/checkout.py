@@ -1,7 +1,9 @@
 """`POST /api/v1/cart/checkout/` (contract §7): the signed-in user's cart becomes a pending order.
 
-With an `Idempotency-Key`, the answer is recorded in the checkout's own transaction: the order and
-its recorded answer commit together, and a replay returns exactly these bytes.
+With an `Idempotency-Key` and the database store (`IDEMPOTENCY_STORE=sql`, the default), the answer
+is recorded in the checkout's own transaction: the order and its recorded answer commit together. With
+the Redis store it is recorded right after the commit, like every other route's. A replay returns
+exactly these bytes.
 """
 
 from typing import Annotated, Any, Final, Literal
@@ -54,9 +56,9 @@ class CheckoutController(Controller):
         An empty cart is `400 cart_empty` ("Cart is empty."). A line whose hold lapsed is reserved
         again if the stock allows; otherwise `409 reservation_lapsed` names those `lines` (cart item
         ids) and `variants`, and nothing changes. Two simultaneous checkouts of one cart make one
-        order: the second finds the cart ordered (`400 cart_empty`). With an `Idempotency-Key`
-        the order and its recorded answer commit together, and a retry is answered with the same
-        bytes. An "order received" email follows the commit."""
+        order: the second finds the cart ordered (`400 cart_empty`). With an `Idempotency-Key` a
+        retry is answered with the same bytes; with the default database store the order and its
+        recorded answer commit together. An "order received" email follows the commit."""
         result = await checkout(principal(request).id, pending_record(request), _render)
         return _out(result)
 
