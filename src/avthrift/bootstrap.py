@@ -46,7 +46,8 @@ from avthrift.adapters.sqlalchemy.repositories.idempotency import SqlAlchemyIdem
 from avthrift.adapters.sqlalchemy.repositories.inventory_reader import SqlAlchemyInventoryReader
 from avthrift.adapters.sqlalchemy.repositories.orders import SqlAlchemyOrderRepository
 from avthrift.adapters.sqlalchemy.repositories.refresh_tokens import SqlAlchemyRefreshTokenStore
-from avthrift.adapters.sqlalchemy.repositories.stock import SqlAlchemyStockLedger, SqlAlchemyStockReserver
+from avthrift.adapters.sqlalchemy.repositories.stock import SqlAlchemyStockReserver
+from avthrift.adapters.sqlalchemy.repositories.stock_ledger import SqlAlchemyStockLedger
 from avthrift.adapters.sqlalchemy.repositories.users import SqlAlchemyUserRepository
 from avthrift.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from avthrift.config import EmailSettings, Settings

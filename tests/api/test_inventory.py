@@ -12,7 +12,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avthrift.adapters.sqlalchemy.engine import create_engine
-from avthrift.adapters.sqlalchemy.repositories.stock import SqlAlchemyStockLedger, SqlAlchemyStockReserver
+from avthrift.adapters.sqlalchemy.repositories.stock import SqlAlchemyStockReserver
+from avthrift.adapters.sqlalchemy.repositories.stock_ledger import SqlAlchemyStockLedger
 from avthrift.entrypoints.http.app import create_app
 from tests.catalog_data import CatalogBuilder, catalog_builder
 from tests.conftest import (

@@ -8,11 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avthrift.adapters.sqlalchemy.engine import create_engine
-from avthrift.adapters.sqlalchemy.repositories.stock import (
-    HOLDS,
-    SqlAlchemyStockLedger,
-    SqlAlchemyStockReserver,
-)
+from avthrift.adapters.sqlalchemy.repositories.stock import HOLDS, SqlAlchemyStockReserver
+from avthrift.adapters.sqlalchemy.repositories.stock_ledger import SqlAlchemyStockLedger
 from avthrift.domain.inventory.model import HoldState
 from tests.catalog_data import catalog_builder
 from tests.cli.test_cli import assert_one_line_error, run

@@ -14,11 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from avthrift.adapters.sqlalchemy.engine import create_engine
-from avthrift.adapters.sqlalchemy.repositories.stock import (
-    STOCK,
-    SqlAlchemyStockLedger,
-    SqlAlchemyStockReserver,
-)
+from avthrift.adapters.sqlalchemy.repositories.stock import STOCK, SqlAlchemyStockReserver
+from avthrift.adapters.sqlalchemy.repositories.stock_ledger import SqlAlchemyStockLedger
 from avthrift.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from avthrift.domain.inventory.errors import (
     InsufficientStockError,

@@ -18,7 +18,7 @@ from avthrift.adapters.clock import SystemClock
 from avthrift.adapters.email.memory import MemoryEmailSender
 from avthrift.adapters.sqlalchemy.engine import create_engine
 from avthrift.adapters.sqlalchemy.repositories.orders import SqlAlchemyOrderRepository
-from avthrift.adapters.sqlalchemy.repositories.stock import SqlAlchemyStockLedger
+from avthrift.adapters.sqlalchemy.repositories.stock_ledger import SqlAlchemyStockLedger
 from avthrift.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from avthrift.domain.orders.errors import OrderUpdateError
 from avthrift.domain.orders.model import Order, OrderPolicy

@@ -13,12 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from avthrift.adapters.sqlalchemy.engine import create_engine
-from avthrift.adapters.sqlalchemy.repositories.stock import (
-    HOLDS,
-    STOCK,
-    SqlAlchemyStockLedger,
-    SqlAlchemyStockReserver,
-)
+from avthrift.adapters.sqlalchemy.repositories.stock import HOLDS, STOCK, SqlAlchemyStockReserver
+from avthrift.adapters.sqlalchemy.repositories.stock_ledger import SqlAlchemyStockLedger
 from avthrift.domain.inventory.errors import InsufficientStockError
 from avthrift.domain.inventory.model import Hold, HoldState
 from tests.catalog_data import catalog_builder
