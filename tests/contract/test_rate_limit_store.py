@@ -63,3 +63,10 @@ async def test_memory_store_forgets_expired_windows() -> None:
         now[0] += 0.01
     # windows older than one second were swept when the sweep ran
     assert len(store._windows) < 5000
+
+
+async def test_memory_store_never_reports_more_than_the_window_left() -> None:
+    # (16378.511023381614 + 60) - 16378.511023381614 is 60.000000000001819 in floating point, which
+    # the `RateLimit` header rounded up to `t=61`.
+    store = MemoryRateLimitStore(monotonic=lambda: 16378.511023381614)
+    assert await store.hit("client", 60) == (1, 60.0)

@@ -27,4 +27,5 @@ class MemoryRateLimitStore(RateLimitStore):
             count, resets_at = 0, now + window_seconds
         count += 1
         self._windows[key] = (count, resets_at)
-        return count, resets_at - now
+        # `(now + w) - now` can exceed `w` by a rounding error; never report more than the window.
+        return count, min(float(window_seconds), resets_at - now)
