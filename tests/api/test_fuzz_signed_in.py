@@ -30,37 +30,39 @@ async def _access_token(settings_factory: SettingsFactory) -> str:
         return (await sign_in(client, account.email))["access"]
 
 
-def test_customer_operations_conform_to_the_schema_when_signed_in(settings_factory: SettingsFactory) -> None:
-    token = asyncio.run(_access_token(settings_factory))
+def _conforming(
+    settings_factory: SettingsFactory, token: str, paths: str, business_400: list[str] | None = None
+) -> set[str]:
+    """schemathesis over the operations whose path matches `paths`, as the bearer of `token`;
+    `business_400`: paths whose schema-valid requests a business rule may refuse with `400`."""
     app = create_app(settings_factory(THROTTLE_RATES=UNTHROTTLED, ALLOWED_HOSTS="testserver"))
     config = {
         "generation": {"max-examples": MAX_EXAMPLES},
         "auth": {"openapi": {"BearerToken": {"bearer": token}}},
         "operations": [
-            {"exclude-path-regex": "^/api/v1/customer/", "enabled": False},
-            *business_rule_400(BUSINESS_RULE_400),
+            {"exclude-path-regex": paths, "enabled": False},
+            *business_rule_400(business_400 or []),
         ],
     }
-    operations = assert_conforms(app, config)
+    return assert_conforms(app, config)
+
+
+def test_customer_operations_conform_to_the_schema_when_signed_in(settings_factory: SettingsFactory) -> None:
+    token = asyncio.run(_access_token(settings_factory))
+    operations = _conforming(settings_factory, token, "^/api/v1/customer/", BUSINESS_RULE_400)
     assert len(operations) == 9, sorted(operations)
 
 
 def test_signed_in_account_operations_conform_to_the_schema(settings_factory: SettingsFactory) -> None:
     # Safe to fuzz signed in: the password can only change with the current one, which the fuzzer lacks.
     token = asyncio.run(_access_token(settings_factory))
-    app = create_app(settings_factory(THROTTLE_RATES=UNTHROTTLED, ALLOWED_HOSTS="testserver"))
     signed_in_only = "^/api/v1/account/(profile|email-reset|password-change)$"
-    config = {
-        "generation": {"max-examples": MAX_EXAMPLES},
-        "auth": {"openapi": {"BearerToken": {"bearer": token}}},
-        "operations": [
-            {"exclude-path-regex": signed_in_only, "enabled": False},
-            *business_rule_400(
-                ["/api/v1/account/profile", "/api/v1/account/email-reset", "/api/v1/account/password-change"]
-            ),
-        ],
-    }
-    operations = assert_conforms(app, config)
+    operations = _conforming(
+        settings_factory,
+        token,
+        signed_in_only,
+        ["/api/v1/account/profile", "/api/v1/account/email-reset", "/api/v1/account/password-change"],
+    )
     assert len(operations) == 4, sorted(operations)
 
 
@@ -75,16 +77,7 @@ def test_staff_catalog_operations_conform_to_the_schema_as_staff(
     settings_factory: SettingsFactory, database_url: str
 ) -> None:
     token = asyncio.run(_staff_token(settings_factory, database_url))
-    app = create_app(settings_factory(THROTTLE_RATES=UNTHROTTLED, ALLOWED_HOSTS="testserver"))
-    config = {
-        "generation": {"max-examples": MAX_EXAMPLES},
-        "auth": {"openapi": {"BearerToken": {"bearer": token}}},
-        "operations": [
-            {"exclude-path-regex": f"^{PREFIX}/", "enabled": False},
-            *business_rule_400(STAFF_CATALOG_PATHS),
-        ],
-    }
-    operations = assert_conforms(app, config)
+    operations = _conforming(settings_factory, token, f"^{PREFIX}/", STAFF_CATALOG_PATHS)
     assert len(operations) == 48, sorted(operations)
 
 
@@ -100,17 +93,8 @@ CART_BUSINESS_RULE_400 = [
 
 def test_cart_operations_conform_to_the_schema_when_signed_in(settings_factory: SettingsFactory) -> None:
     token = asyncio.run(_access_token(settings_factory))
-    app = create_app(settings_factory(THROTTLE_RATES=UNTHROTTLED, ALLOWED_HOSTS="testserver"))
     user_cart = r"^/api/v1/cart(/items(/\{item_id\}(/delete)?)?|/clear|/abandon|/merge-guest)?$"
-    config = {
-        "generation": {"max-examples": MAX_EXAMPLES},
-        "auth": {"openapi": {"BearerToken": {"bearer": token}}},
-        "operations": [
-            {"exclude-path-regex": user_cart, "enabled": False},
-            *business_rule_400(CART_BUSINESS_RULE_400),
-        ],
-    }
-    operations = assert_conforms(app, config)
+    operations = _conforming(settings_factory, token, user_cart, CART_BUSINESS_RULE_400)
     assert len(operations) == 7, sorted(operations)
 
 
@@ -118,16 +102,7 @@ def test_staff_cart_operations_conform_to_the_schema_as_staff(
     settings_factory: SettingsFactory, database_url: str
 ) -> None:
     token = asyncio.run(_staff_token(settings_factory, database_url))
-    app = create_app(settings_factory(THROTTLE_RATES=UNTHROTTLED, ALLOWED_HOSTS="testserver"))
-    config = {
-        "generation": {"max-examples": MAX_EXAMPLES},
-        "auth": {"openapi": {"BearerToken": {"bearer": token}}},
-        "operations": [
-            {"exclude-path-regex": "^/api/v1/admin/carts", "enabled": False},
-            *business_rule_400(CART_BUSINESS_RULE_400),
-        ],
-    }
-    operations = assert_conforms(app, config)
+    operations = _conforming(settings_factory, token, "^/api/v1/admin/carts", CART_BUSINESS_RULE_400)
     assert len(operations) == 5, sorted(operations)
 
 
@@ -140,17 +115,8 @@ def test_checkout_and_order_operations_conform_to_the_schema_when_signed_in(
     settings_factory: SettingsFactory,
 ) -> None:
     token = asyncio.run(_access_token(settings_factory))
-    app = create_app(settings_factory(THROTTLE_RATES=UNTHROTTLED, ALLOWED_HOSTS="testserver"))
     signed_in = r"^/api/v1/(cart/checkout|orders(/\{order_id\}(/pay|/cancel)?)?)$"
-    config = {
-        "generation": {"max-examples": MAX_EXAMPLES},
-        "auth": {"openapi": {"BearerToken": {"bearer": token}}},
-        "operations": [
-            {"exclude-path-regex": signed_in, "enabled": False},
-            *business_rule_400(ORDERS_BUSINESS_RULE_400),
-        ],
-    }
-    operations = assert_conforms(app, config)
+    operations = _conforming(settings_factory, token, signed_in, ORDERS_BUSINESS_RULE_400)
     assert len(operations) == 5, sorted(operations)
 
 
@@ -158,11 +124,5 @@ def test_staff_order_operations_conform_to_the_schema_as_staff(
     settings_factory: SettingsFactory, database_url: str
 ) -> None:
     token = asyncio.run(_staff_token(settings_factory, database_url))
-    app = create_app(settings_factory(THROTTLE_RATES=UNTHROTTLED, ALLOWED_HOSTS="testserver"))
-    config = {
-        "generation": {"max-examples": MAX_EXAMPLES},
-        "auth": {"openapi": {"BearerToken": {"bearer": token}}},
-        "operations": [{"exclude-path-regex": "^/api/v1/admin/orders", "enabled": False}],
-    }
-    operations = assert_conforms(app, config)
+    operations = _conforming(settings_factory, token, "^/api/v1/admin/orders")
     assert len(operations) == 2, sorted(operations)
